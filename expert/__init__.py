@@ -1,0 +1,40 @@
+"""Accord: an expert system for the relationship between sales and marketing.
+
+The library reads a manager's answers, runs a forward-chaining rule base
+(experta) over them and returns a diagnosis: the integration level with its
+evidence, the root causes, the level worth aiming for and a sequenced plan of
+measures. It never prints, prompts or exits; ``cli.py`` does that.
+"""
+
+from .answers import AnswerSheet, next_question, read_answers, relevance, write_answers
+from .diagnosis import Diagnosis, ExpertSystem, diagnose, load_expert
+from .errors import (AccordError, ExitCode, GraphvizMissingError, InputError, KnowledgeBaseError,
+                     PrerequisiteCycleError, UnknownIdError)
+from .knowledge import KnowledgeBase, load_knowledge_base
+from .plan import Plan, build_plan
+from .rules import RuleSet, load_rules
+
+__all__ = [
+    "AccordError",
+    "AnswerSheet",
+    "Diagnosis",
+    "ExitCode",
+    "ExpertSystem",
+    "GraphvizMissingError",
+    "InputError",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "Plan",
+    "PrerequisiteCycleError",
+    "RuleSet",
+    "UnknownIdError",
+    "build_plan",
+    "diagnose",
+    "load_expert",
+    "load_knowledge_base",
+    "load_rules",
+    "next_question",
+    "read_answers",
+    "relevance",
+    "write_answers",
+]

@@ -1,0 +1,43 @@
+"""The one place that imports experta.
+
+experta 1.9.4 pins ``frozendict==1.2``, and frozendict 1.2 does
+``from collections import Mapping``. Those aliases left ``collections`` in
+Python 3.10, so the import fails there. We keep experta's pin (it is the last
+release and the combination is what we test) and put the moved names back on
+``collections`` before experta is first imported.
+
+experta's Rete matcher caches its list of conflict-set nodes with a
+class-level ``lru_cache(maxsize=1)``. Accord runs one engine per inference
+stage, so that cache would be evicted at every stage change; ``StageMatcher``
+keeps the list per matcher instead.
+"""
+
+import collections
+import collections.abc
+
+for _name in ("Mapping", "MutableMapping", "Sequence", "Iterable", "Callable"):
+    if not hasattr(collections, _name):
+        setattr(collections, _name, getattr(collections.abc, _name))
+
+import logging  # noqa: E402
+
+from experta import AS, TEST, Fact, KnowledgeEngine, P, Rule  # noqa: E402
+from experta.matchers import ReteMatcher  # noqa: E402
+
+# experta calls logging.basicConfig() on import and logs every match at
+# DEBUG/INFO; silence it so a consultation never prints experta's chatter.
+logging.getLogger("experta").setLevel(logging.WARNING)
+
+
+class StageMatcher(ReteMatcher):
+    """A Rete matcher whose conflict-set node list is cached per instance."""
+
+    def _get_conflict_set_nodes(self):
+        nodes = self.__dict__.get("_conflict_set_nodes")
+        if nodes is None:
+            nodes = ReteMatcher._get_conflict_set_nodes.__wrapped__(self)
+            self.__dict__["_conflict_set_nodes"] = nodes
+        return nodes
+
+
+__all__ = ["AS", "TEST", "Fact", "KnowledgeEngine", "P", "Rule", "StageMatcher"]

@@ -1,0 +1,217 @@
+"""Answers files: reading, checking, saving, and which questions are relevant.
+
+An answers file (YAML or JSON) is what a manager's consultation produces and
+what ``accord diagnose --answers`` reads::
+
+    organization: Example Ltd
+    respondent: {role: executive}
+    answers:
+      joint_meetings: monthly
+      lead_acceptance_pct: 23
+      crm_shared: unknown
+
+A follow-up question is relevant only when its ``ask_when`` condition can
+still hold given the earlier answers; answers to questions that are not
+relevant are set aside (and reported), so a diagnosis never depends on
+whether a consultation happened to ask them.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from .conditions import All, AnswerLeaf, Any_, Condition, UNKNOWN
+from .documents import Document, read_document
+from .errors import InputError, Location, nearest
+from .knowledge import KnowledgeBase, Question
+
+ROLES = ("executive", "sales", "marketing", "other")
+_TOP_KEYS = ("organization", "respondent", "answers", "lang")
+
+
+@dataclass
+class AnswerSheet:
+    """A checked set of answers, in questionnaire order."""
+
+    organization: str = ""
+    role: str | None = None
+    answers: dict[str, Any] = field(default_factory=dict)
+    lang: str | None = None
+    source: str | None = None  # the file it came from, for messages
+
+    def to_document(self) -> dict:
+        data: dict[str, Any] = {"organization": self.organization}
+        if self.role:
+            data["respondent"] = {"role": self.role}
+        if self.lang:
+            data["lang"] = self.lang
+        data["answers"] = dict(self.answers)
+        return data
+
+
+def read_answers(path: Path | str, kb: KnowledgeBase) -> AnswerSheet:
+    """Read and check an answers file.
+
+    Raises
+    ------
+    InputError
+        With file, line and key, for malformed files, unknown question ids,
+        wrong types and values out of range.
+    """
+    doc = read_document(path, InputError)
+    return check_answers(doc, kb)
+
+
+def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
+    data = doc.data
+    if not isinstance(data, Mapping):
+        raise InputError("an answers file must be a mapping with an 'answers' section", doc.locate())
+    for key in data:
+        if key not in _TOP_KEYS:
+            hint = nearest(str(key), _TOP_KEYS)
+            more = f"; did you mean {hint[0]}?" if hint else f" (expected: {', '.join(_TOP_KEYS)})"
+            raise InputError(f"unknown key '{key}'{more}", doc.locate(key))
+    if "answers" not in data:
+        raise InputError("no 'answers' section", doc.locate())
+    organization = data.get("organization") or ""
+    if not isinstance(organization, (str, int, float)) or isinstance(organization, bool):
+        raise InputError("'organization' must be a name", doc.locate("organization"))
+    role = None
+    respondent = data.get("respondent")
+    if respondent is not None:
+        if not isinstance(respondent, Mapping) or set(respondent) - {"role"}:
+            raise InputError("'respondent' must be {role: executive|sales|marketing|other}", doc.locate("respondent"))
+        role = respondent.get("role")
+        if role is not None and role not in ROLES:
+            raise InputError(f"'{role}' is not a respondent role; expected one of: {', '.join(ROLES)}",
+                             doc.locate("respondent", "role"))
+    lang = data.get("lang")
+    if lang is not None and lang not in ("en", "ru"):
+        raise InputError(f"'{lang}' is not a language; expected en or ru", doc.locate("lang"))
+    raw = data["answers"]
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, Mapping):
+        raise InputError("'answers' must map question ids to answers", doc.locate("answers"))
+    answers: dict[str, Any] = {}
+    for key, value in raw.items():
+        question = kb.questions.get(str(key))
+        if question is None:
+            hint = nearest(str(key), kb.questions)
+            more = f"; did you mean {', '.join(hint)}?" if hint else "; 'accord questions' lists them"
+            raise InputError(f"unknown question '{key}'{more}", doc.locate("answers", key))
+        if isinstance(value, (list, Mapping)):
+            raise InputError(f"answer to '{key}' must be a single value, not a {type(value).__name__}; "
+                             f"expected {question.allowed()}", doc.locate("answers", key))
+        normalised, problem = question.normalise(value)
+        if problem:
+            raise InputError(f"answer to '{key}': {problem}", doc.locate("answers", key))
+        answers[question.id] = normalised
+    order = {q: i for i, q in enumerate(kb.questions)}
+    return AnswerSheet(str(organization), role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
+                       lang, doc.name)
+
+
+def answer_value(question: Question, text: str) -> tuple[Any, str | None]:
+    """Interpret one typed answer: a value, a choice number (1-based) or ``unknown``."""
+    text = text.strip()
+    if question.type == "choice" and text.isdigit() and 1 <= int(text) <= len(question.choices):
+        return question.choices[int(text) - 1].value, None
+    if question.type == "yesno" and text.lower() in ("y", "n", "да", "нет", "д", "н"):
+        return ("yes" if text.lower() in ("y", "да", "д") else "no"), None
+    if text.lower() in ("?", "unknown", "не знаю", "u"):
+        return UNKNOWN, None
+    return question.normalise(text)
+
+
+# ------------------------------------------------------------------ relevance
+
+def relevance(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str, bool]:
+    """For every question, whether it should be asked given the answers so far.
+
+    ``ask_when`` is read with three values: a condition on an unknown or
+    not-yet-given answer might still hold, so the follow-up stays relevant; a
+    condition on a question that is itself irrelevant does not hold.
+    """
+    relevant: dict[str, bool] = {}
+    for question in kb.questions.values():
+        if question.ask_when is None:
+            relevant[question.id] = True
+        else:
+            relevant[question.id] = _kleene(question.ask_when, answers, relevant) is not False
+    return relevant
+
+
+def _kleene(cond: Condition, answers, relevant) -> bool | None:
+    if isinstance(cond, All):
+        results = [_kleene(c, answers, relevant) for c in cond.items]
+        return False if False in results else (None if None in results else True)
+    if isinstance(cond, Any_):
+        results = [_kleene(c, answers, relevant) for c in cond.items]
+        return True if True in results else (None if None in results else False)
+    assert isinstance(cond, AnswerLeaf)
+    if not relevant.get(cond.question, False):
+        return False
+    value = answers.get(cond.question)
+    if value is None or value == UNKNOWN:
+        return None
+    return cond.test(value)
+
+
+def split_relevant(kb: KnowledgeBase, answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(answers to relevant questions, answers set aside as not relevant)``."""
+    relevant = relevance(kb, answers)
+    kept = {q: v for q, v in answers.items() if relevant.get(q)}
+    ignored = {q: v for q, v in answers.items() if not relevant.get(q)}
+    return kept, ignored
+
+
+def next_question(kb: KnowledgeBase, answers: Mapping[str, Any]) -> Question | None:
+    """The first relevant question without an answer, or None when the consultation is complete."""
+    relevant = relevance(kb, answers)
+    for question in kb.questions.values():
+        if relevant[question.id] and question.id not in answers:
+            return question
+    return None
+
+
+def remaining(kb: KnowledgeBase, answers: Mapping[str, Any]) -> int:
+    """How many relevant questions are still unanswered (an estimate: later answers can change it)."""
+    relevant = relevance(kb, answers)
+    return sum(1 for q in kb.questions if relevant[q] and q not in answers)
+
+
+# ------------------------------------------------------------------- saving
+
+def write_answers(sheet: AnswerSheet, path: Path | str) -> None:
+    """Write an answers file atomically: a temporary file in the same directory, then a rename.
+
+    A reader (or a crash at any moment) sees either the old file or the new
+    one, never half of one.
+    """
+    path = Path(path)
+    text = "# Accord answers file: 'accord diagnose --answers FILE' reads it.\n" + yaml.safe_dump(
+        sheet.to_document(), allow_unicode=True, sort_keys=False, default_flow_style=False)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise InputError(f"cannot write the session file: {exc.strerror or exc}", Location(str(path))) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

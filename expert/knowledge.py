@@ -1,0 +1,542 @@
+"""The knowledge base: typed, immutable entries loaded from ``knowledge/*.yaml``.
+
+Every YAML file under the knowledge directory holds one or more top-level
+collections (``measures:``, ``questions:``, ...). Entries are checked against
+the specs in :mod:`expert.schema`, then cross-references are resolved; any
+problem carries the file and line it comes from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Iterable, Mapping
+
+from .conditions import Condition, ConditionParser, UNKNOWN, questions_read, leaves
+from .documents import Document, read_document
+from .errors import KnowledgeBaseError, Location, Problem
+from .schema import CHOICE_SPEC, LANGS, SPECS, check_entry
+
+Text = Mapping[str, str]
+
+PHASES = ("diagnostic", "TRANS-1-TO-2", "TRANS-2-TO-3", "TRANS-3-TO-4")
+
+
+def data_dir(name: str) -> Path:
+    """Where the bundled ``knowledge/`` or ``rules/`` directory is.
+
+    In a wheel they are copied into the package (``expert/_data``); in a
+    checkout or an editable install they sit next to the package.
+    """
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "_data" / name, here.parent / name):
+        if candidate.is_dir():
+            return candidate
+    raise KnowledgeBaseError(f"the bundled '{name}' directory is missing from the installation",
+                             Location(str(here / "_data" / name)))
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    sources: tuple[str, ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Level(Entry):
+    value: int
+    name: Text
+    labels: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Sign(Entry):
+    level: str
+    trigger_of: str | None
+    name: Text
+    description: Text
+
+
+@dataclass(frozen=True)
+class Transition(Entry):
+    from_level: str
+    to_level: str
+    name: Text
+    triggers: Text
+    not_needed_when: Text
+    core_measures: tuple[str, ...]
+    difficulty: Text | None
+
+
+@dataclass(frozen=True)
+class Symptom(Entry):
+    name: Text
+    description: Text
+    evidence: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Cause(Symptom):
+    pass
+
+
+@dataclass(frozen=True)
+class ContextFactor(Entry):
+    name: Text
+    proposition: Text
+    opposite: Text | None
+    effect: Text
+
+
+@dataclass(frozen=True)
+class Measure(Entry):
+    name: Text
+    summary: Text
+    phase: str
+    transitions: tuple[str, ...]
+    owner_roles: tuple[str, ...]
+    owner_text: Text
+    cost: str
+    cost_note: Text | None
+    weeks: int
+    duration: Text
+    prerequisites: tuple[str, ...]
+    addresses: tuple[str, ...]
+    context: tuple[str, ...]
+    evidence: tuple[str, ...]
+    order_note: Text | None
+    cautions: Mapping[str, tuple[str, ...]] | None
+    tips: Mapping[str, tuple[str, ...]] | None
+    suggested: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Owner(Entry):
+    name: Text
+
+
+@dataclass(frozen=True)
+class Evidence(Entry):
+    title: Text
+    summary: Text
+    supports: tuple[str, ...]
+    source: str | None
+
+
+@dataclass(frozen=True)
+class Source(Entry):
+    kind: str
+    citation: str
+    title: Text
+    seed: str | None
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: Any
+    label: Text
+
+
+@dataclass(frozen=True)
+class Question(Entry):
+    section: str
+    type: str
+    text: Text
+    help: Text
+    choices: tuple[Choice, ...]
+    minimum: float | None
+    maximum: float | None
+    ask_when: Condition | None
+
+    def allowed(self) -> str:
+        """The allowed answers, as a user should read them."""
+        if self.type == "choice":
+            values = [str(c.value) for c in self.choices]
+        elif self.type == "yesno":
+            values = ["yes", "no"]
+        elif self.type == "scale":
+            values = ["1", "2", "3", "4", "5"]
+        else:
+            low = 0 if self.type == "percent" else self.minimum
+            high = 100 if self.type == "percent" else self.maximum
+            span = f"a number from {low:g}" if low is not None else "a number"
+            if high is not None:
+                span += f" to {high:g}"
+            values = [span]
+        return ", ".join(values + [UNKNOWN])
+
+    def normalise(self, value: Any) -> tuple[Any, str | None]:
+        """Check an answer; returns ``(normalised value, problem or None)``."""
+        if isinstance(value, str) and value.strip().lower() == UNKNOWN:
+            return UNKNOWN, None
+        if value is None:
+            return UNKNOWN, None
+        kind = self.type
+        if kind == "yesno":
+            if isinstance(value, bool):
+                return ("yes" if value else "no"), None
+            if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
+                return value.strip().lower(), None
+            return value, f"'{value}' is not an allowed answer; expected yes, no or unknown"
+        if kind == "choice":
+            for choice in self.choices:
+                if value == choice.value or (isinstance(value, str) and str(choice.value) == value.strip()):
+                    return choice.value, None
+            return value, f"'{value}' is not an allowed answer; expected one of: {self.allowed()}"
+        number = _as_number(value)
+        if number is None:
+            return value, f"'{value}' is not a number; expected {self.allowed()}"
+        if kind == "scale":
+            if number not in (1, 2, 3, 4, 5):
+                return value, f"{value} is out of range; expected a whole number from 1 to 5 or unknown"
+            return int(number), None
+        low, high = (0, 100) if kind == "percent" else (self.minimum, self.maximum)
+        if (low is not None and number < low) or (high is not None and number > high):
+            return value, f"{value} is out of range; expected {self.allowed()}"
+        return number, None
+
+
+def _as_number(value: Any) -> float | int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return value
+    if isinstance(value, str):
+        try:
+            number = float(value.strip().rstrip("%"))
+        except ValueError:
+            return None
+        return int(number) if number.is_integer() else number
+    return None
+
+
+@dataclass(frozen=True)
+class Section(Entry):
+    name: Text
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """All entries of the knowledge base, by kind and id, in file order."""
+
+    directory: Path
+    levels: Mapping[str, Level]
+    signs: Mapping[str, Sign]
+    transitions: Mapping[str, Transition]
+    symptoms: Mapping[str, Symptom]
+    causes: Mapping[str, Cause]
+    context: Mapping[str, ContextFactor]
+    measures: Mapping[str, Measure]
+    owners: Mapping[str, Owner]
+    evidence: Mapping[str, Evidence]
+    sources: Mapping[str, Source]
+    questions: Mapping[str, Question]
+    sections: Mapping[str, Section]
+    messages: Mapping[str, Text]
+    problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    def level_by_value(self, value: int) -> Level:
+        return next(level for level in self.levels.values() if level.value == value)
+
+    def ids_of_kind(self, kind: str) -> tuple[str, ...]:
+        """The ids a conclusion of ``kind`` may have."""
+        table = {
+            "symptom": self.symptoms, "sign": self.signs, "context": self.context,
+            "support": self.levels, "level": self.levels, "target": self.levels,
+            "cause": self.causes, "transition": self.transitions,
+            "practice": self.measures, "need": self.measures, "measure": self.measures,
+        }
+        return tuple(table[kind])
+
+    def entry(self, ident: str) -> Entry | None:
+        for table in (self.levels, self.signs, self.transitions, self.symptoms, self.causes,
+                      self.context, self.measures, self.evidence, self.sources, self.questions):
+            if ident in table:
+                return table[ident]
+        return None
+
+    def message(self, key: str, lang: str) -> str:
+        return self.messages[key][lang]
+
+    def all_ids(self) -> set[str]:
+        ids = set()
+        for table in (self.levels, self.signs, self.transitions, self.symptoms, self.causes, self.context,
+                      self.measures, self.owners, self.evidence, self.sources, self.questions):
+            ids.update(table)
+        return ids
+
+
+_COLLECTIONS = ("levels", "signs", "transitions", "symptoms", "causes", "context", "measures",
+                "owners", "evidence", "sources", "questions", "sections", "messages")
+
+
+def load_knowledge_base(directory: Path | str | None = None, strict: bool = True) -> KnowledgeBase:
+    """Load and check the knowledge base.
+
+    Parameters
+    ----------
+    directory : path-like, optional
+        The ``knowledge/`` directory; the bundled one by default.
+    strict : bool
+        Raise the first problem (default). With False, problems are kept in
+        ``KnowledgeBase.problems`` and broken entries are skipped.
+
+    Raises
+    ------
+    KnowledgeBaseError
+        When ``strict`` and a file is malformed or an entry is wrong.
+    """
+    directory = Path(directory) if directory else data_dir("knowledge")
+    if not directory.is_dir():
+        raise KnowledgeBaseError("knowledge directory not found", Location(str(directory)))
+    raw: dict[str, list[tuple[Document, int, Mapping]]] = {name: [] for name in _COLLECTIONS}
+    problems: list[Problem] = []
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise KnowledgeBaseError("no *.yaml files in the knowledge directory", Location(str(directory)))
+    for path in files:
+        doc = read_document(path, KnowledgeBaseError)
+        if not isinstance(doc.data, Mapping):
+            problems.append(Problem("a knowledge file must be a mapping of collections (measures:, questions:, …)",
+                                    doc.locate()))
+            continue
+        for key, entries in doc.data.items():
+            if key not in raw:
+                problems.append(Problem(f"unknown collection '{key}' (expected one of: {', '.join(_COLLECTIONS)})",
+                                        doc.locate(key)))
+                continue
+            if not isinstance(entries, list):
+                problems.append(Problem(f"'{key}' must be a list of entries", doc.locate(key)))
+                continue
+            for index, entry in enumerate(entries):
+                entry_problems = check_entry(entry, SPECS[key], doc, (key, index))
+                if key == "questions" and isinstance(entry, Mapping):
+                    entry_problems += _check_choices(entry, doc, (key, index))
+                problems.extend(entry_problems)
+                if not entry_problems:
+                    raw[key].append((doc, index, entry))
+    kb = _build(directory, raw, problems)
+    if strict and kb.problems:
+        first = kb.problems[0]
+        raise KnowledgeBaseError(first.message, first.location)
+    return kb
+
+
+def _check_choices(entry, doc, path) -> list[Problem]:
+    problems = []
+    kind, choices = entry.get("type"), entry.get("choices")
+    if kind == "choice" and not choices:
+        problems.append(Problem("a choice question needs 'choices'", doc.locate(*path)))
+    if kind != "choice" and choices:
+        problems.append(Problem(f"a {kind} question cannot have 'choices'", doc.locate(*path, "choices")))
+    if isinstance(choices, list):
+        seen = set()
+        for i, choice in enumerate(choices):
+            problems += check_entry(choice, CHOICE_SPEC, doc, path + ("choices", i))
+            value = choice.get("value") if isinstance(choice, Mapping) else None
+            if value in seen:
+                problems.append(Problem(f"choice '{value}' appears twice", doc.locate(*path, "choices", i)))
+            seen.add(value)
+    return problems
+
+
+def _text(value) -> Text | None:
+    return MappingProxyType({lang: value[lang].strip() for lang in LANGS}) if value else None
+
+
+def _text_list(value):
+    return MappingProxyType({lang: tuple(value[lang]) for lang in LANGS}) if value else None
+
+
+def _build(directory: Path, raw, problems: list[Problem]) -> KnowledgeBase:
+    tables: dict[str, dict[str, Any]] = {name: {} for name in _COLLECTIONS}
+    question_types = {e["id"]: e["type"] for _, _, e in raw["questions"]}
+    for name, entries in raw.items():
+        for doc, index, e in entries:
+            loc = doc.locate(name, index)
+            ident = e["id"]
+            if ident in tables[name]:
+                problems.append(Problem(f"duplicate id '{ident}' (first defined at {tables[name][ident].location})"
+                                        if name != "messages" else f"duplicate message '{ident}'", loc))
+                continue
+            try:
+                tables[name][ident] = _make(name, e, loc, doc, index, question_types)
+            except KnowledgeBaseError as exc:
+                problems.append(Problem(exc.message, exc.location))
+    kb = KnowledgeBase(
+        directory=directory,
+        **{name: MappingProxyType(table) for name, table in tables.items() if name != "messages"},
+        messages=MappingProxyType({k: v.name for k, v in tables["messages"].items()}),
+        problems=tuple(problems),
+    )
+    problems.extend(_cross_references(kb))
+    return KnowledgeBase(**{**kb.__dict__, "problems": tuple(problems)})
+
+
+def _make(name, e, loc, doc, index, question_types):
+    common = dict(id=e["id"], sources=tuple(e.get("sources", ())), location=loc)
+    if name == "levels":
+        return Level(**common, value=e["value"], name=_text(e["name"]), labels=_text(e["labels"]),
+                     description=_text(e["description"]))
+    if name == "signs":
+        return Sign(**common, level=e["level"], trigger_of=e.get("trigger_of"), name=_text(e["name"]),
+                    description=_text(e["description"]))
+    if name == "transitions":
+        return Transition(**common, from_level=e["from"], to_level=e["to"], name=_text(e["name"]),
+                          triggers=_text(e["triggers"]), not_needed_when=_text(e["not_needed_when"]),
+                          core_measures=tuple(e["core_measures"]), difficulty=_text(e.get("difficulty")))
+    if name in ("symptoms", "causes"):
+        cls = Symptom if name == "symptoms" else Cause
+        return cls(**common, name=_text(e["name"]), description=_text(e["description"]),
+                   evidence=tuple(e.get("evidence", ())))
+    if name == "context":
+        return ContextFactor(**common, name=_text(e["name"]), proposition=_text(e["proposition"]),
+                             opposite=_text(e.get("opposite")), effect=_text(e["effect"]))
+    if name == "measures":
+        return Measure(**common, name=_text(e["name"]), summary=_text(e["summary"]), phase=e["phase"],
+                       transitions=tuple(e["transitions"]), owner_roles=tuple(e["owner"]["roles"]),
+                       owner_text=_text(e["owner"]["text"]), cost=e["cost"], cost_note=_text(e.get("cost_note")),
+                       weeks=e["weeks"], duration=_text(e["duration"]), prerequisites=tuple(e["prerequisites"]),
+                       addresses=tuple(e["addresses"]), context=tuple(e.get("context", ())),
+                       evidence=tuple(e.get("evidence", ())), order_note=_text(e.get("order_note")),
+                       cautions=_text_list(e.get("cautions")), tips=_text_list(e.get("tips")),
+                       suggested=tuple(e.get("suggested", ())))
+    if name == "owners":
+        return Owner(**common, name=_text(e["name"]))
+    if name == "evidence":
+        return Evidence(**common, title=_text(e["title"]), summary=_text(e["summary"]),
+                        supports=tuple(e["supports"]), source=e.get("source"))
+    if name == "sources":
+        return Source(**common, kind=e["kind"], citation=e["citation"], title=_text(e["title"]), seed=e.get("seed"))
+    if name == "sections":
+        return Section(**common, name=_text(e["name"]))
+    if name == "messages":
+        return Section(id=e["id"], sources=(), location=loc, name=_text(e["text"]))
+    # questions
+    ask_when = None
+    if e.get("ask_when") is not None:
+        parser = ConditionParser(doc, question_types, allow_findings=False)
+        ask_when = parser.parse(e["ask_when"], ("questions", index, "ask_when"))
+    choices = tuple(Choice(c["value"], _text(c["label"])) for c in e.get("choices", ()))
+    return Question(**common, section=e["section"], type=e["type"], text=_text(e["text"]), help=_text(e["help"]),
+                    choices=choices, minimum=e.get("min"), maximum=e.get("max"), ask_when=ask_when)
+
+
+def _cross_references(kb: KnowledgeBase) -> list[Problem]:
+    problems: list[Problem] = []
+    known = kb.all_ids()
+
+    def need(ident, table, what, loc, key):
+        if ident not in table:
+            problems.append(Problem(f"'{key}' names unknown {what} '{ident}'", loc))
+
+    for entry in _all_entries(kb):
+        for ident in entry.sources:
+            if ident not in known:
+                problems.append(Problem(f"'sources' names unknown id '{ident}'", entry.location))
+    for sign in kb.signs.values():
+        need(sign.level, kb.levels, "level", sign.location, "level")
+        if sign.trigger_of:
+            need(sign.trigger_of, kb.transitions, "transition", sign.location, "trigger_of")
+    for t in kb.transitions.values():
+        need(t.from_level, kb.levels, "level", t.location, "from")
+        need(t.to_level, kb.levels, "level", t.location, "to")
+        for m in t.core_measures:
+            need(m, kb.measures, "measure", t.location, "core_measures")
+    for s in list(kb.symptoms.values()) + list(kb.causes.values()):
+        for f in s.evidence:
+            need(f, kb.evidence, "evidence", s.location, "evidence")
+    phases = set(kb.transitions) | {"diagnostic"}
+    for m in kb.measures.values():
+        for t in m.transitions:
+            if t not in phases:
+                problems.append(Problem(f"'transitions' names unknown transition '{t}'", m.location))
+        if m.transitions and m.phase != m.transitions[0]:
+            problems.append(Problem(f"'phase' {m.phase} must be the first of 'transitions'", m.location))
+        for r in m.owner_roles:
+            need(r, kb.owners, "owner", m.location, "owner.roles")
+        for p in m.prerequisites:
+            need(p, kb.measures, "measure", m.location, "prerequisites")
+            if p in kb.measures and PHASES.index(kb.measures[p].phase) > PHASES.index(m.phase):
+                problems.append(Problem(f"prerequisite {p} belongs to a later phase ({kb.measures[p].phase}) "
+                                        f"than {m.id} ({m.phase})", m.location))
+        for a in m.addresses:
+            if a not in kb.symptoms and a not in kb.causes:
+                problems.append(Problem(f"'addresses' names unknown symptom or cause '{a}'", m.location))
+        for c in m.context:
+            need(c, kb.context, "context factor", m.location, "context")
+        for f in m.evidence:
+            need(f, kb.evidence, "evidence", m.location, "evidence")
+        for s in m.suggested:
+            if s not in ("owner", "cost", "duration", "prerequisites"):
+                problems.append(Problem(f"'suggested' names unknown field '{s}'", m.location))
+    for f in kb.evidence.values():
+        for s in f.supports:
+            if s not in known:
+                problems.append(Problem(f"'supports' names unknown id '{s}'", f.location))
+        if f.source:
+            need(f.source, kb.sources, "source", f.location, "source")
+    for q in kb.questions.values():
+        need(q.section, kb.sections, "section", q.location, "section")
+        if q.ask_when is not None:
+            for name in sorted(questions_read(q.ask_when)):
+                if name not in kb.questions:
+                    problems.append(Problem(f"'ask_when' reads unknown question '{name}'", q.location))
+                elif list(kb.questions).index(name) >= list(kb.questions).index(q.id):
+                    problems.append(Problem(f"'ask_when' reads '{name}', which is not asked before '{q.id}'",
+                                            q.location))
+            problems.extend(check_values(kb, q.ask_when, q.location))
+    problems.extend(_prerequisite_cycles(kb))
+    return problems
+
+
+def check_values(kb: KnowledgeBase, cond: Condition, location: Location) -> list[Problem]:
+    """Problems with the answer values a condition tests (unknown question or value)."""
+    problems = []
+    for leaf in leaves(cond):
+        question = kb.questions.get(getattr(leaf, "question", None))
+        if question is None:
+            continue
+        values = ()
+        if leaf.op in ("in", "not_in"):
+            values = leaf.operand
+        elif leaf.op == "weights":
+            values = [v for v, _ in leaf.operand]
+        for value in values:
+            _, problem = question.normalise(value)
+            if problem:
+                problems.append(Problem(f"question '{question.id}': {problem}", location))
+        if leaf.op in ("min", "max", "below", "above") and question.type in ("choice", "yesno"):
+            problems.append(Problem(f"question '{question.id}' is a {question.type} question and has no numeric "
+                                    f"answers to compare", location))
+    return problems
+
+
+def _prerequisite_cycles(kb: KnowledgeBase) -> list[Problem]:
+    import networkx as nx
+
+    graph = nx.DiGraph()
+    for m in kb.measures.values():
+        graph.add_node(m.id)
+        for p in m.prerequisites:
+            if p in kb.measures:
+                graph.add_edge(p, m.id)
+    problems = []
+    for component in sorted(nx.strongly_connected_components(graph), key=sorted):
+        if len(component) > 1 or any(graph.has_edge(n, n) for n in component):
+            cycle = [u for u, _ in nx.find_cycle(graph.subgraph(component))]
+            first = min(cycle, key=lambda n: kb.measures[n].location.line or 0)
+            start = cycle.index(first)
+            cycle = cycle[start:] + cycle[:start]
+            path = " → ".join(cycle + cycle[:1])
+            problems.append(Problem(f"prerequisite cycle among measures: {path}", kb.measures[first].location))
+    return problems
+
+
+def _all_entries(kb: KnowledgeBase) -> Iterable[Entry]:
+    for table in (kb.levels, kb.signs, kb.transitions, kb.symptoms, kb.causes, kb.context, kb.measures,
+                  kb.owners, kb.evidence, kb.sources, kb.questions, kb.sections):
+        yield from table.values()

@@ -22,22 +22,19 @@ from .plan import Plan, build_plan
 from .rules import RuleSet, load_rules
 
 SCHEMA_VERSION = "1.0"
-CAUSE_THRESHOLD = 0.3  # causes below this certainty are not reported
+CAUSE_THRESHOLD = 0.4  # causes below this certainty are not reported
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
 UNKNOWN_WEIGHT = 0.5  # how much the share of 'unknown' level answers lowers the level's certainty
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class ExpertSystem:
     """The knowledge base, the rule base and the compiled engines, loaded once."""
 
     kb: KnowledgeBase
     rules: RuleSet
     reasoner: Reasoner
-
-    @property
-    def level_questions(self) -> frozenset[str]:
-        return _level_questions(self)
+    level_questions: frozenset[str] = frozenset()  # questions whose answers feed the level
 
 
 @lru_cache(maxsize=4)
@@ -51,20 +48,19 @@ def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None) 
     """
     kb = load_knowledge_base(Path(knowledge_dir) if knowledge_dir else None)
     ruleset = load_rules(kb, Path(rules_dir) if rules_dir else None)
-    return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset))
+    return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset))
 
 
-@lru_cache(maxsize=8)
-def _level_questions(system: ExpertSystem) -> frozenset[str]:
+def _level_questions(ruleset: RuleSet) -> frozenset[str]:
     """Questions whose answers feed the evidence about the level."""
     read_by_level = set()
-    for stage in system.rules.stages:
+    for stage in ruleset.stages:
         if "support" in stage.concludes:
             for rule in stage.rules:
                 read_by_level |= findings_read(rule.when)
                 read_by_level |= {("answer", leaf.question) for leaf in leaves(rule.when) if isinstance(leaf, AnswerLeaf)}
     questions = {q for kind, q in read_by_level if kind == "answer"}
-    for rule in system.rules.rules.values():
+    for rule in ruleset.rules.values():
         if any((c.kind, c.id) in read_by_level for c in rule.then):
             questions |= {leaf.question for leaf in leaves(rule.when) if isinstance(leaf, AnswerLeaf)}
     return frozenset(questions)

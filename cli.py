@@ -1,6 +1,235 @@
+"""The ``accord`` command line: parse options, call the library, print.
+
+Every command is a thin layer over one function of the ``expert`` package.
+Errors the user can cause become one line on standard error and exit code 2;
+``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
 import click
 
+import expert
+from expert.errors import AccordError, ExitCode
 
-@click.group()
-def main():
-    """Accord."""
+FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
+
+
+class AccordGroup(click.Group):
+    """Turns library errors into one line and exit code 2."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except AccordError as exc:
+            if ctx.params.get("debug"):
+                raise
+            click.echo(f"accord: error: {exc}", err=True)
+            ctx.exit(ExitCode.BAD_INPUT)
+        except KeyboardInterrupt:
+            click.echo("", err=True)
+            ctx.exit(ExitCode.INTERRUPTED)
+
+
+@click.group(cls=AccordGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--kb", "kb_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Knowledge directory to use instead of the bundled one.")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Rules directory to use instead of the bundled one.")
+@click.option("--debug", is_flag=True, help="Show a traceback when something goes wrong.")
+@click.version_option(package_name="accord", prog_name="accord")
+@click.pass_context
+def main(ctx: click.Context, kb_dir: Path | None, rules_dir: Path | None, debug: bool):
+    """Accord: diagnose how sales and marketing work together, and plan how to end the war.
+
+    \b
+    A manager answers diagnostic questions; Accord infers the integration level
+    (1 Undefined, 2 Defined, 3 Aligned, 4 Integrated), the root causes of
+    friction, the level worth aiming for and a sequenced plan of measures.
+
+    \b
+    Start here:
+      accord diagnose                          interview, then a report
+      accord diagnose --answers answers.yaml   diagnose from an answers file
+      accord questions --template -o answers.yaml
+    """
+    ctx.ensure_object(dict)
+    ctx.obj.update(kb_dir=kb_dir, rules_dir=rules_dir)
+
+
+def system(ctx: click.Context) -> expert.ExpertSystem:
+    """The loaded knowledge and rule bases for this invocation."""
+    obj = ctx.find_root().obj
+    return expert.load_expert(str(obj["kb_dir"]) if obj.get("kb_dir") else None,
+                              str(obj["rules_dir"]) if obj.get("rules_dir") else None)
+
+
+def language_option(func):
+    return click.option("--lang", type=click.Choice(["en", "ru"]), default="en", show_default=True,
+                        help="Language of questions and reports.")(func)
+
+
+def output_options(formats: list[str], default: str):
+    """The shared ``--format`` and ``-o/--output`` options."""
+    def decorate(func):
+        func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                            help="Write to this file instead of standard output.")(func)
+        func = click.option("--format", "fmt", type=click.Choice(formats), default=None,
+                            help=f"Output format (default: from the -o extension, else {default}).")(func)
+
+        @functools.wraps(func)
+        def wrapper(*args, fmt=None, output=None, **kwargs):
+            if fmt is None:
+                fmt = FORMATS_BY_SUFFIX.get(output.suffix.lower(), default) if output else default
+                if fmt not in formats:
+                    fmt = default
+            return func(*args, fmt=fmt, output=output, **kwargs)
+        return wrapper
+    return decorate
+
+
+def emit(text: str, output: Path | None) -> None:
+    """Write a result to the file, or to standard output."""
+    if output is None:
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from None
+    click.echo(f"Wrote {output}", err=True)
+
+
+def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str:
+    if fmt == "json":
+        return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
+    from expert.report_text import render_text
+
+    return render_text(d, lang)
+
+
+# ------------------------------------------------------------------ diagnose
+
+@main.command()
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Answers file (YAML or JSON) to diagnose instead of asking the questions.")
+@language_option
+@output_options(["text", "json"], "text")
+@click.pass_context
+def diagnose(ctx, answers_file: Path | None, lang: str, fmt: str, output: Path | None):
+    """Diagnose the relationship from a manager's answers.
+
+    \b
+    Examples:
+      accord diagnose --answers examples/defined-manufacturer.yaml
+      accord diagnose --answers answers.yaml --format json -o diagnosis.json
+    """
+    sys_ = system(ctx)
+    if answers_file is None:
+        raise click.UsageError("give --answers FILE (see 'accord questions --template')")
+    sheet = expert.read_answers(answers_file, sys_.kb)
+    d = expert.diagnose(sheet, sys_)
+    if fmt == "text" and output is None:
+        from rich.console import Console, Group
+
+        from expert.report_text import renderables
+
+        Console(highlight=False).print(Group(*renderables(d, lang)))
+        return
+    emit(render_diagnosis(d, fmt, lang), output)
+
+
+# ----------------------------------------------------------------- questions
+
+@main.command()
+@language_option
+@click.option("--template", is_flag=True, help="Write a blank answers file with every question as a comment.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+@click.pass_context
+def questions(ctx, lang: str, template: bool, output: Path | None):
+    """List the diagnostic questions, or write a blank answers file.
+
+    \b
+    Examples:
+      accord questions --lang ru
+      accord questions --template -o answers.yaml
+    """
+    kb = system(ctx).kb
+    if template:
+        emit(expert.answers.answers_template(kb, lang), output)
+        return
+    lines = []
+    section = None
+    for number, q in enumerate(kb.questions.values(), 1):
+        if q.section != section:
+            section = q.section
+            lines.append(f"\n== {kb.sections[section].name[lang]}")
+        follow = "  (follow-up)" if q.ask_when is not None else ""
+        lines.append(f"{number:2}. {q.id}{follow}\n    {q.text[lang]}")
+        if q.type == "choice":
+            for c in q.choices:
+                lines.append(f"      {c.value}: {c.label[lang]}")
+        else:
+            lines.append(f"      {q.allowed()}")
+    emit("\n".join(lines).lstrip("\n") + "\n", output)
+
+
+# ------------------------------------------------------------------------ kb
+
+@main.group()
+def kb():
+    """Check the knowledge and rule bases, or regenerate their catalog."""
+
+
+@kb.command("check")
+@click.option("--kb", "kb_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Knowledge directory (default: the bundled one).")
+@click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Rules directory (default: the bundled one).")
+@click.option("--cases", "cases_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Rule test cases (default: tests/cases next to the rules, when present).")
+@click.pass_context
+def kb_check(ctx, kb_dir: Path | None, rules_dir: Path | None, cases_dir: Path | None):
+    """Report every problem in the knowledge and rule bases; exit 1 if there are any.
+
+    Checks schema and types (with file and line), duplicate and dangling ids,
+    prerequisite cycles, rules that name unknown questions, values or
+    conclusions, missing translations, and rules without a test case.
+    """
+    from expert.checks import check_all
+
+    root = ctx.find_root().obj
+    report = check_all(kb_dir or root.get("kb_dir"), rules_dir or root.get("rules_dir"), cases_dir)
+    for problem in report.problems:
+        click.echo(str(problem))
+    for note in report.notes:
+        click.echo(f"note: {note}", err=True)
+    if report.problems:
+        click.echo(f"{len(report.problems)} problem(s) found.", err=True)
+        ctx.exit(ExitCode.PROBLEMS_FOUND)
+    click.echo(report.summary)
+
+
+@kb.command("docs")
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("docs"),
+              show_default=True, help="Directory to write the rule catalog into.")
+@click.pass_context
+def kb_docs(ctx, out_dir: Path):
+    """Regenerate the rule catalog (docs/rule-catalog.md) from rules/ and knowledge/."""
+    from expert.catalog import render_catalog
+
+    sys_ = system(ctx)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / "rule-catalog.md"
+    target.write_text(render_catalog(sys_), encoding="utf-8")
+    click.echo(f"Wrote {target}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -215,3 +215,43 @@ def write_answers(sheet: AnswerSheet, path: Path | str) -> None:
         except OSError:
             pass
         raise
+
+
+def answers_template(kb: KnowledgeBase, lang: str = "en") -> str:
+    """A blank answers file: every question as a commented line with its allowed answers.
+
+    Follow-up questions say when they apply; uncommenting a line and filling in
+    a value is all a user has to do.
+    """
+    lines = [
+        "# Accord answers file. Fill in the answers you know; leave the others",
+        "# commented out or write 'unknown'. Then run:",
+        "#   accord diagnose --answers THIS_FILE",
+        "organization: \"\"",
+        "respondent: {role: executive}   # executive | sales | marketing | other",
+        "answers:",
+    ]
+    section = None
+    for q in kb.questions.values():
+        if q.section != section:
+            section = q.section
+            lines.append(f"  # --- {kb.sections[section].name[lang]}")
+        lines.append(f"  # {q.text[lang]}")
+        if q.ask_when is not None:
+            lines.append(f"  #   ({'follow-up' if lang == 'en' else 'уточняющий вопрос'}: {_describe(q.ask_when)})")
+        if q.type == "choice":
+            for choice in q.choices:
+                lines.append(f"  #   {choice.value}: {choice.label[lang]}")
+        elif q.type == "scale":
+            lines.append("  #   1 … 5 (" + ("1 strongly disagree, 5 strongly agree" if lang == "en"
+                                             else "1 совершенно не согласен, 5 полностью согласен") + ")")
+        lines.append(f"  # {q.id}:   # {q.allowed()}")
+    return "\n".join(lines) + "\n"
+
+
+def _describe(cond: Condition) -> str:
+    if isinstance(cond, All):
+        return " and ".join(_describe(c) for c in cond.items)
+    if isinstance(cond, Any_):
+        return "(" + " or ".join(_describe(c) for c in cond.items) + ")"
+    return cond.describe()

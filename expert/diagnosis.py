@@ -24,6 +24,7 @@ from .rules import RuleSet, load_rules
 SCHEMA_VERSION = "1.0"
 CAUSE_THRESHOLD = 0.4  # causes below this certainty are not reported
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
+MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
 UNKNOWN_WEIGHT = 0.5  # how much the share of 'unknown' level answers lowers the level's certainty
 
 
@@ -251,7 +252,7 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
 
     level = _level_verdict(system, inference, kept, relevant)
     target = _target_verdict(system, inference, level)
-    recommended = {f.id: f.cf for f in inference.of_kind("measure") if f.cf >= PRESENT}
+    recommended = {f.id: f.cf for f in inference.of_kind("measure") if f.cf >= MEASURE_THRESHOLD}
     in_place = sorted((f.id for f in inference.of_kind("practice") if f.cf >= IN_PLACE_THRESHOLD),
                       key=list(system.kb.measures).index)
     plan = build_plan(system.kb, recommended, set(in_place))

@@ -1,0 +1,50 @@
+# Two commands do everything: `make demo` and `make test`. Both create .venv,
+# install the project into it and make sure Graphviz's `dot` is there.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+OUT    := out
+EXAMPLE := examples/defined-manufacturer.yaml
+
+.PHONY: demo test setup graphviz bench docs check clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP) graphviz
+
+# Drawing SVG/PNG/PDF needs the system `dot` program. Install it where we can;
+# everything else works without it.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Graphviz (apt-get install graphviz)..."; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  elif command -v brew >/dev/null 2>&1; then brew install graphviz; \
+	  else echo "NOTE: Graphviz 'dot' is missing and could not be installed here; install it"; \
+	       echo "      (Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz)"; \
+	       echo "      to draw SVG/PNG/PDF. Text, JSON, GraphML, Mermaid and CSV work without it."; \
+	  fi; }
+
+demo: setup
+	@mkdir -p $(OUT)
+	$(BIN)/accord diagnose --answers $(EXAMPLE)
+	$(BIN)/accord diagnose --answers $(EXAMPLE) --format json -o $(OUT)/diagnosis.json
+
+test: setup
+	$(BIN)/python -m pytest
+
+check: setup
+	$(BIN)/accord kb check
+
+docs: setup
+	$(BIN)/accord kb docs -o docs
+
+bench: setup
+	$(BIN)/python bench/diagnose.py
+
+clean:
+	rm -rf $(OUT) build dist .pytest_cache .hypothesis

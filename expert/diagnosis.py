@@ -13,7 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
-from .answers import AnswerSheet, check_answers, split_relevant, relevance
+from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
 from .documents import Document
 from .inference import Firing, Inference, Reasoner
@@ -47,8 +47,19 @@ def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None) 
     KnowledgeBaseError
         When a knowledge or rule file is broken.
     """
-    kb = load_knowledge_base(Path(knowledge_dir) if knowledge_dir else None)
-    ruleset = load_rules(kb, Path(rules_dir) if rules_dir else None)
+    from . import cache
+    from .knowledge import data_dir
+
+    kdir = Path(knowledge_dir) if knowledge_dir else data_dir("knowledge")
+    rdir = Path(rules_dir) if rules_dir else data_dir("rules")
+    cache_key = cache.key(kdir, rdir)
+    cached = cache.load(cache_key)
+    if cached is not None:
+        kb, ruleset = cached
+    else:
+        kb = load_knowledge_base(kdir)
+        ruleset = load_rules(kb, rdir)
+        cache.store(cache_key, kb, ruleset)
     return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset))
 
 
@@ -246,9 +257,10 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
     system = kb or load_expert()
     if not isinstance(answers, AnswerSheet):
         answers = check_answers(Document(Path("<answers>"), {"answers": dict(answers)}), system.kb)
-    kept, ignored = split_relevant(system.kb, answers.answers)
-    inference = system.reasoner.infer(kept)
     relevant = relevance(system.kb, answers.answers)
+    kept = {q: v for q, v in answers.answers.items() if relevant.get(q)}
+    ignored = {q: v for q, v in answers.answers.items() if not relevant.get(q)}
+    inference = system.reasoner.infer(kept)
 
     level = _level_verdict(system, inference, kept, relevant)
     target = _target_verdict(system, inference, level)

@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .certainty import combine
 from .compiler import FACT_CLASSES, compile_rules
-from .conditions import AnswerLeaf, evaluate
+from .conditions import All, AnswerLeaf, Any_, evaluate, findings_read
 from .knowledge import KnowledgeBase
 from .rules import Rule, RuleSet
 
 DECIMALS = 4  # certainties are rounded once, when a stage's conclusions are declared
 
 
-@dataclass(frozen=True)
-class Matched:
+class Matched(NamedTuple):
     """One condition of a rule that held when it fired."""
 
     fact: str  # "answer" or a kind of conclusion
@@ -38,8 +37,7 @@ class Matched:
         return {"kind": self.fact, "id": self.id, "cf": self.value, "test": self.test}
 
 
-@dataclass(frozen=True)
-class Asserted:
+class Asserted(NamedTuple):
     kind: str
     id: str
     cf: float
@@ -48,8 +46,7 @@ class Asserted:
         return {"kind": self.kind, "id": self.id, "cf": self.cf}
 
 
-@dataclass(frozen=True)
-class Firing:
+class Firing(NamedTuple):
     """One rule firing: the unit of every explanation."""
 
     index: int
@@ -70,8 +67,7 @@ class Firing:
         }
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(NamedTuple):
     """A conclusion with its combined certainty and the firings behind it."""
 
     kind: str
@@ -94,21 +90,42 @@ class Inference:
         return found.cf if found else 0.0
 
 
+_descriptions: dict = {}
+
+
+def _describe(leaf) -> str:
+    """A leaf's description, computed once per process (firings repeat the same leaves)."""
+    text = _descriptions.get(leaf)
+    if text is None:
+        text = _descriptions[leaf] = leaf.describe()
+    return text
+
+
 class _Session:
     """Collects firings and evidence during one inference."""
 
     def __init__(self):
         self.trace: list[Firing] = []
         self.evidence: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+        self._combined: dict[tuple[str, str], float] = {}
 
     def fire(self, engine, rule: Rule, bound: dict) -> None:
-        def value(fact, name):
-            f = bound.get(fact)
-            return None if f is None else f.get(name)
+        flat = _flat_leaves(rule)
+        if flat is not None:  # the common case: all of some leaves, no any-groups
+            premise, matched = 1.0, []
+            for leaf in flat:
+                fact = bound.get(leaf.fact)
+                value = None if fact is None else fact.get(leaf.field)
+                premise = min(premise, leaf.premise(value))
+                matched.append((leaf, value))
+        else:
+            def value_of(fact, name):
+                f = bound.get(fact)
+                return None if f is None else f.get(name)
 
-        holds, premise, matched = evaluate(rule.when, value)
-        if not holds:  # pragma: no cover - the Rete network only fires rules whose conditions hold
-            return
+            holds, premise, matched = evaluate(rule.when, value_of)
+            if not holds:  # pragma: no cover - the Rete network only fires rules whose conditions hold
+                return
         index = len(self.trace)
         asserted = []
         for conclusion in rule.then:
@@ -117,14 +134,46 @@ class _Session:
             asserted.append(Asserted(conclusion.kind, conclusion.id, cf))
         self.trace.append(Firing(
             index, rule.id, rule.stage, premise,
-            tuple(Matched(leaf.fact, leaf.question if isinstance(leaf, AnswerLeaf) else leaf.id, v, leaf.describe())
+            tuple(Matched(leaf.fact, leaf.question if isinstance(leaf, AnswerLeaf) else leaf.id, v, _describe(leaf))
                   for leaf, v in matched),
             tuple(asserted)))
+
+    def combined(self, kind: str, ident: str) -> float:
+        """The combined certainty of one conclusion (0 without evidence), computed once."""
+        key = (kind, ident)
+        value = self._combined.get(key)
+        if value is None:
+            found = self.evidence.get(key)
+            value = self._combined[key] = round(combine([cf for cf, _ in found]), DECIMALS) if found else 0.0
+        return value
+
+
+_flat: dict = {}
+
+
+def _flat_leaves(rule: Rule):
+    """The leaves of a rule whose condition is a plain conjunction, else None (cached per rule)."""
+    try:
+        return _flat[rule.id, id(rule)]
+    except KeyError:
+        pass
+    cond = rule.when
+    if isinstance(cond, All) and all(not isinstance(c, (All, Any_)) for c in cond.items):
+        result = cond.items
+    elif not isinstance(cond, (All, Any_)):
+        result = (cond,)
+    else:
+        result = None
+    _flat[rule.id, id(rule)] = result
+    return result
 
 
 class _Ignore:
     def fire(self, engine, rule, bound):
         return None
+
+    def combined(self, kind, ident):
+        return 0.0
 
 
 class Reasoner:
@@ -144,7 +193,14 @@ class Reasoner:
         self.kb = kb
         self.ruleset = ruleset
         self.modules = compile_rules(ruleset, self._fire)
-        self._ids = {kind: kb.ids_of_kind(kind) for s in ruleset.stages for kind in s.concludes}
+        # A stage's fact carries only the ids some later rule reads: every
+        # field costs Rete work, and unread ones would cost it for nothing.
+        read: dict[str, set[str]] = defaultdict(set)
+        for rule in ruleset.rules.values():
+            for kind, ident in findings_read(rule.when):
+                read[kind].add(ident)
+        self._ids = {kind: tuple(i for i in kb.ids_of_kind(kind) if i in read[kind])
+                     for s in ruleset.stages for kind in s.concludes}
 
     @staticmethod
     def _fire(engine, rule, bound):
@@ -153,11 +209,11 @@ class Reasoner:
     def infer(self, answers: Mapping[str, Any]) -> Inference:
         """Run every stage on the answers (already checked; ``unknown`` allowed)."""
         session = _Session()
-        facts = self.stage_facts(answers, session)
+        self.stage_facts(answers, session)
         findings = {}
-        for (kind, ident), evidence in session.evidence.items():
-            findings[(kind, ident)] = Finding(kind, ident, facts[kind][ident], tuple(evidence))
-        return Inference(dict(answers), dict(sorted(findings.items())), session.trace)
+        for (kind, ident), evidence in sorted(session.evidence.items()):
+            findings[(kind, ident)] = Finding(kind, ident, session.combined(kind, ident), tuple(evidence))
+        return Inference(dict(answers), findings, session.trace)
 
     def stage_facts(self, answers: Mapping[str, Any], session=None) -> dict[str, Any]:
         """Run the stages and return the fact each stage declared for the next, by kind."""
@@ -169,11 +225,8 @@ class Reasoner:
             engine.session = session
             engine.declare(*(facts[kind] for kind in module.reads if kind in facts))
             engine.run()
-            evidence = getattr(session, "evidence", {})
             for kind in module.stage.concludes:
-                facts[kind] = FACT_CLASSES[kind](**{
-                    ident: round(combine(cf for cf, _ in evidence.get((kind, ident), ())), DECIMALS)
-                    for ident in self._ids[kind]})
+                facts[kind] = FACT_CLASSES[kind](**{ident: session.combined(kind, ident) for ident in self._ids[kind]})
         return facts
 
     def run_bare(self, facts: Mapping[str, Any]) -> None:

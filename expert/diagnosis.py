@@ -173,7 +173,10 @@ class Diagnosis:
         out["symptoms"] = [{"id": i, "name": name(kb.symptoms, i), "certainty": _r(c)} for i, c in self.symptoms]
         out["causes"] = [{"id": i, "name": name(kb.causes, i), "certainty": _r(c),
                           "shown_by": self.shown_by(i)} for i, c in self.causes]
-        out["context"] = [{"id": i, "name": name(kb.context, i), "certainty": _r(c)} for i, c in self.context]
+        out["context"] = [{"id": i, "name": name(kb.context, i), "certainty": _r(c),
+                           "statement": (kb.context[i].proposition if c > 0 else
+                                         (kb.context[i].opposite or kb.context[i].proposition))[lang],
+                           "holds": c > 0} for i, c in self.context]
         out["in_place"] = self.in_place
         out["measures"] = [self._measure(ident, lang) for ident in self.plan.order]
         out["plan"] = {

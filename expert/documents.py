@@ -32,10 +32,11 @@ class Document:
     path: Path
     data: Any
     marks: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    label: str | None = None  # how messages name the file; the path relative to the cwd by default
 
     @property
     def name(self) -> str:
-        return display_path(self.path)
+        return self.label or display_path(self.path)
 
     def locate(self, *keys: Any) -> Location:
         """The location of a key path; falls back to the nearest known parent."""
@@ -58,7 +59,7 @@ def format_key_path(keys) -> str:
     return out
 
 
-def read_document(path: Path | str, error: type[AccordError] = AccordError) -> Document:
+def read_document(path: Path | str, error: type[AccordError] = AccordError, label: str | None = None) -> Document:
     """Read a YAML or JSON file (chosen by extension; YAML otherwise).
 
     Parameters
@@ -67,6 +68,10 @@ def read_document(path: Path | str, error: type[AccordError] = AccordError) -> D
         The file to read.
     error : type of AccordError
         Raised, with the location, when the file cannot be read or parsed.
+    label : str, optional
+        The name messages give the file (default: its path relative to the
+        working directory). The knowledge and rule bases use
+        ``knowledge/<file>`` and ``rules/<file>``, the same from any directory.
 
     Returns
     -------
@@ -82,7 +87,7 @@ def read_document(path: Path | str, error: type[AccordError] = AccordError) -> D
     ('monthly', 2)
     """
     path = Path(path)
-    name = display_path(path)
+    name = label or display_path(path)
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -98,12 +103,11 @@ def read_document(path: Path | str, error: type[AccordError] = AccordError) -> D
     if not text.strip():
         raise error("the file is empty", Location(name))
     if path.suffix.lower() == ".json":
-        return _read_json(path, text, error)
-    return _read_yaml(path, text, error)
+        return _read_json(path, text, error, name)
+    return _read_yaml(path, text, error, name)
 
 
-def _read_json(path: Path, text: str, error) -> Document:
-    name = display_path(path)
+def _read_json(path: Path, text: str, error, name: str) -> Document:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -112,11 +116,10 @@ def _read_json(path: Path, text: str, error) -> Document:
         marks = _compose_marks(text)[1]
     except (yaml.YAMLError, _DuplicateKey):
         marks = {}
-    return Document(path, data, marks)
+    return Document(path, data, marks, name)
 
 
-def _read_yaml(path: Path, text: str, error) -> Document:
-    name = display_path(path)
+def _read_yaml(path: Path, text: str, error, name: str) -> Document:
     try:
         data, marks = _compose_marks(text)
     except _DuplicateKey as dup:
@@ -128,7 +131,7 @@ def _read_yaml(path: Path, text: str, error) -> Document:
         raise error(f"malformed YAML: {problem}", Location(name, line, column)) from None
     except yaml.YAMLError as exc:
         raise error(f"malformed YAML: {exc}", Location(name)) from None
-    return Document(path, data, marks)
+    return Document(path, data, marks, name)
 
 
 class _DuplicateKey(Exception):

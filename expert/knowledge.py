@@ -298,7 +298,7 @@ def load_knowledge_base(directory: Path | str | None = None, strict: bool = True
     if not files:
         raise KnowledgeBaseError("no *.yaml files in the knowledge directory", Location(str(directory)))
     for path in files:
-        doc = read_document(path, KnowledgeBaseError)
+        doc = read_document(path, KnowledgeBaseError, f"{directory.name}/{path.name}")
         if not isinstance(doc.data, Mapping):
             problems.append(Problem("a knowledge file must be a mapping of collections (measures:, questions:, …)",
                                     doc.locate()))

@@ -111,7 +111,7 @@ def load_rules(kb: KnowledgeBase, directory: Path | str | None = None, strict: b
     concluded_by_stage: list[set[str]] = []
     question_types = {q.id: q.type for q in kb.questions.values()}
     for path in files:
-        doc = read_document(path, KnowledgeBaseError)
+        doc = read_document(path, KnowledgeBaseError, f"{directory.name}/{path.name}")
         data = doc.data
         if not isinstance(data, Mapping) or "stage" not in data or "rules" not in data:
             problems.append(Problem("a rule file needs 'stage' and 'rules'", doc.locate()))

@@ -1,0 +1,154 @@
+"""Bad input gets one clear line naming the file, the place and the problem, exit code 2."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import cli
+
+from conftest import ROOT
+
+
+def run(runner, args):
+    result = runner.invoke(cli.main, args)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    return result, lines
+
+
+def assert_one_clear_line(result, lines, *fragments):
+    assert result.exit_code == 2, (result.exit_code, result.output)
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("accord: error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+
+
+ANSWER_FILES = [
+    # (test id, file name, content, fragments the message must contain)
+    ("malformed-yaml", "a.yaml", "answers:\n  joint_meetings: [weekly\n", ["a.yaml:", "malformed YAML"]),
+    ("malformed-json", "a.json", '{"answers": {"joint_meetings": "weekly",}}', ["a.json:1:", "malformed JSON"]),
+    ("unknown-question", "a.yaml", "answers:\n  joint_meeting: weekly\n",
+     ["a.yaml:2:3", "answers.joint_meeting", "unknown question 'joint_meeting'", "did you mean joint_meetings"]),
+    ("percent-out-of-range", "a.yaml", "answers:\n  marketing_department: separate\n  lead_acceptance_pct: 140\n",
+     ["a.yaml:3:3", "lead_acceptance_pct", "out of range"]),
+    ("scale-out-of-range", "a.yaml", "answers:\n  shared_terms: 7\n", ["a.yaml:2:3", "shared_terms", "1 to 5"]),
+    ("wrong-type-for-number", "a.yaml", "answers:\n  employees: many\n", ["a.yaml:2:3", "employees", "not a number"]),
+    ("choice-not-allowed", "a.yaml", "answers:\n  joint_meetings: daily\n",
+     ["a.yaml:2:3", "'daily' is not an allowed answer", "weekly"]),
+    ("list-instead-of-value", "a.yaml", "answers:\n  joint_meetings: [weekly, never]\n",
+     ["a.yaml:2:3", "single value"]),
+    ("empty-file", "a.yaml", "", ["a.yaml", "empty"]),
+    ("not-a-mapping", "a.yaml", "- joint_meetings\n", ["a.yaml", "must be a mapping"]),
+    ("no-answers-section", "a.yaml", "organization: X\n", ["a.yaml", "no 'answers' section"]),
+    ("duplicate-question", "a.yaml", "answers:\n  employees: 10\n  employees: 20\n", ["a.yaml:3:3", "duplicate key 'employees'"]),
+    ("unknown-top-level-key", "a.yaml", "answer:\n  employees: 10\n", ["a.yaml:1:1", "did you mean answers"]),
+    ("bad-respondent-role", "a.yaml", "respondent: {role: janitor}\nanswers: {}\n", ["a.yaml:1", "respondent.role", "janitor"]),
+    ("not-utf8", "a.yaml", b"answers:\n  organization: \xff\xfe\n", ["a.yaml", "not UTF-8"]),
+]
+
+
+@pytest.mark.parametrize("name, content, fragments", [c[1:] for c in ANSWER_FILES], ids=[c[0] for c in ANSWER_FILES])
+def test_bad_answers_file(runner, tmp_path, name, content, fragments):
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    result, lines = run(runner, ["diagnose", "--answers", str(path)])
+    assert_one_clear_line(result, lines, *fragments)
+
+
+def test_missing_answers_file(runner, tmp_path):
+    result, lines = run(runner, ["diagnose", "--answers", str(tmp_path / "nope.yaml")])
+    assert_one_clear_line(result, lines, "nope.yaml", "file not found")
+
+
+@pytest.fixture
+def kb_copy(tmp_path):
+    """A private copy of the knowledge and rule bases that a test may break."""
+    kb = tmp_path / "knowledge"
+    rules = tmp_path / "rules"
+    shutil.copytree(ROOT / "knowledge", kb)
+    shutil.copytree(ROOT / "rules", rules)
+    return kb, rules
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def diagnose_with(runner, kb, rules):
+    return run(runner, ["--kb", str(kb), "--rules", str(rules), "diagnose",
+                        "--answers", str(ROOT / "examples" / "defined-manufacturer.yaml")])
+
+
+def test_dangling_reference_in_knowledge(runner, kb_copy):
+    kb, rules = kb_copy
+    edit(kb / "measures-aligned.yaml", "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETINGS]",
+         "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETING]")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "knowledge/measures-aligned.yaml:", "unknown measure 'MEAS-JOINT-DEPARTMENT-MEETING'")
+
+
+def test_prerequisite_cycle_in_knowledge(runner, kb_copy):
+    kb, rules = kb_copy
+    # the staff survey opens every plan; making it depend on a later measure closes a cycle
+    edit(kb / "measures-diagnostic-defined-aligned.yaml", "    prerequisites: []\n", "    prerequisites: [MEAS-CMO-CCO-WEEKLY-MEETING]\n")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "prerequisite", "MEAS-")
+
+
+def test_malformed_knowledge_file(runner, kb_copy):
+    kb, rules = kb_copy
+    (kb / "levels.yaml").write_text("levels: [\n", encoding="utf-8")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "knowledge/levels.yaml:", "malformed YAML")
+
+
+def test_missing_translation(runner, kb_copy):
+    kb, rules = kb_copy
+    text = (kb / "causes.yaml").read_text(encoding="utf-8")
+    start = text.index("    name:")
+    line_end = text.index("\n", text.index("ru:", start))
+    (kb / "causes.yaml").write_text(text[:start] + '    name: {en: "Only English"}' + text[line_end:], encoding="utf-8")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "knowledge/causes.yaml:", "missing translation: ru")
+
+
+def test_rule_naming_an_unknown_question(runner, kb_copy):
+    kb, rules = kb_copy
+    edit(rules / "10-observations.yaml", "when: {answer: employees, max: 99}", "when: {answer: headcount, max: 99}")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "rules/10-observations.yaml:", "unknown question 'headcount'")
+
+
+def test_rule_naming_an_unknown_value(runner, kb_copy):
+    kb, rules = kb_copy
+    edit(rules / "55-practices.yaml", "when: {answer: joint_meetings, is: weekly}", "when: {answer: joint_meetings, is: daily}")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "rules/55-practices.yaml:", "'daily' is not an allowed answer")
+
+
+def test_kb_check_lists_every_problem_and_exits_1(runner, kb_copy):
+    kb, rules = kb_copy
+    edit(kb / "measures-aligned.yaml", "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETINGS]",
+         "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETING]")
+    edit(rules / "10-observations.yaml", "when: {answer: employees, max: 99}", "when: {answer: headcount, max: 99}")
+    result = runner.invoke(cli.main, ["kb", "check", "--kb", str(kb), "--rules", str(rules)])
+    assert result.exit_code == 1
+    assert "unknown measure 'MEAS-JOINT-DEPARTMENT-MEETING'" in result.stdout
+    assert "unknown question 'headcount'" in result.stdout
+
+
+def test_debug_shows_the_traceback(runner, tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text("answers:\n  joint_meeting: weekly\n", encoding="utf-8")
+    result = runner.invoke(cli.main, ["--debug", "diagnose", "--answers", str(path)])
+    assert result.exit_code != 0 and result.exception is not None

@@ -33,6 +33,8 @@ demo: setup
 	@mkdir -p $(OUT)
 	$(BIN)/accord diagnose --answers $(EXAMPLE)
 	$(BIN)/accord diagnose --answers $(EXAMPLE) --format json -o $(OUT)/diagnosis.json
+	$(BIN)/accord export --answers $(EXAMPLE) --format svg -o $(OUT)/plan.svg
+	$(BIN)/accord export --answers $(EXAMPLE) --format png -o $(OUT)/plan.png
 
 test: setup
 	$(BIN)/python -m pytest

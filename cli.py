@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 import expert
+from expert import plan_graph
 from expert.errors import AccordError, ExitCode
 
 FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
@@ -178,6 +179,59 @@ def questions(ctx, lang: str, template: bool, output: Path | None):
         else:
             lines.append(f"      {q.allowed()}")
     emit("\n".join(lines).lstrip("\n") + "\n", output)
+
+
+# ------------------------------------------------------------------- export
+
+EXPORT_FORMATS_BY_SUFFIX = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png", ".pdf": "pdf",
+                            ".json": "json", ".graphml": "graphml", ".mmd": "mermaid", ".mermaid": "mermaid",
+                            ".csv": "csv"}
+
+
+@main.command("export")
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Answers file (YAML or JSON) whose plan of measures to export.")
+@click.option("--format", "fmt", type=click.Choice(plan_graph.FORMATS), default=None,
+              help="Output format (default: from the -o extension).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output (png and pdf need a file).")
+@language_option
+@click.pass_context
+def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, lang: str):
+    """Export the plan of measures as a drawing, a graph file or a task list.
+
+    \b
+    dot, svg, png, pdf  the drawing: phases, prerequisites, critical path, legend
+                        (svg, png and pdf need the Graphviz 'dot' program)
+    json                networkx node-link data with every attribute
+    graphml             for yEd and Gephi
+    mermaid             a flowchart for Markdown
+    csv                 a task list for a spreadsheet (in a file: UTF-8 with BOM)
+
+    \b
+    Examples:
+      accord export --answers examples/defined-manufacturer.yaml --format png -o plan.png
+      accord export --answers answers.yaml -o plan.csv --lang ru
+      accord export --answers answers.yaml --format mermaid
+    """
+    if fmt is None:
+        fmt = EXPORT_FORMATS_BY_SUFFIX.get(output.suffix.lower()) if output else None
+        if fmt is None:
+            raise click.UsageError(f"give --format ({', '.join(plan_graph.FORMATS)})")
+    if output is None and fmt in plan_graph.BINARY_FORMATS:
+        raise click.UsageError(f"format '{fmt}' is binary: give -o FILE to write it to a file")
+    sys_ = system(ctx)
+    d = expert.diagnose(expert.read_answers(answers_file, sys_.kb), sys_)
+    if output is None:
+        text = plan_graph.export_text(d, fmt, lang)
+        click.echo(text, nl=not text.endswith("\n"))
+        return
+    data = plan_graph.export(d, fmt, lang)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from None
+    click.echo(f"Wrote {output}", err=True)
 
 
 # ------------------------------------------------------------------------ kb

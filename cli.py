@@ -234,6 +234,82 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
     click.echo(f"Wrote {output}", err=True)
 
 
+# ------------------------------------------------------------------- explain
+
+@main.command()
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="Answers file (YAML or JSON) whose diagnosis to explain.")
+@click.option("--how", "how_id", metavar="ID", default=None,
+              help="Show how a conclusion was reached: a level, cause, symptom, sign, context, target, "
+                   "transition, measure or practice id, or 'level'/'target'.")
+@click.option("--why", "why_id", metavar="QUESTION", default=None,
+              help="Show why a question is asked and what another answer would change.")
+@click.option("--why-not", "why_not_id", metavar="ID", default=None,
+              help="Show why something was not concluded: every rule that could have, and what failed.")
+@click.option("--graph", "graph_fmt", type=click.Choice(["dot", "svg", "png"]), default=None,
+              help="Draw the reasoning graph (svg and png need the Graphviz 'dot' program).")
+@language_option
+@output_options(["text", "json"], "text")
+@click.pass_context
+def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why_not_id: str | None,
+            graph_fmt: str | None, lang: str, fmt: str, output: Path | None):
+    """Explain a diagnosis: the reasoning trace, HOW, WHY and WHY NOT, with sources.
+
+    \b
+    Without options: every rule firing in order, with its rule file and line,
+    the facts it matched, what it concluded, why, and its sources.
+
+    \b
+    Examples:
+      accord explain --answers examples/defined-manufacturer.yaml
+      accord explain --answers answers.yaml --how level
+      accord explain --answers answers.yaml --how CAUSE-ECONOMIC-BUDGET --lang ru
+      accord explain --answers answers.yaml --why joint_meetings
+      accord explain --answers answers.yaml --why-not MEAS-ONE-LEADER --format json
+      accord explain --answers answers.yaml --graph svg -o reasoning.svg
+    """
+    from expert import explain as explaining, explain_json, explain_text, whatif, whynot
+
+    chosen = [name for name, value in (("--how", how_id), ("--why", why_id), ("--why-not", why_not_id),
+                                       ("--graph", graph_fmt)) if value is not None]
+    if len(chosen) > 1:
+        raise click.UsageError(f"give only one of {', '.join(chosen)}")
+    if graph_fmt == "png" and output is None:
+        raise click.UsageError("--graph png is binary: give -o FILE to write it to a file")
+    sys_ = system(ctx)
+    d = expert.diagnose(expert.read_answers(answers_file, sys_.kb), sys_)
+    if graph_fmt is not None:
+        from expert.explain_graph import render_graph
+
+        data = render_graph(d, graph_fmt, lang)
+        if output is None:
+            click.echo(data.decode("utf-8"), nl=False)
+            return
+        try:
+            output.write_bytes(data)
+        except OSError as exc:
+            raise click.FileError(str(output), hint=exc.strerror or str(exc)) from None
+        click.echo(f"Wrote {output}", err=True)
+        return
+    as_json = fmt == "json"
+    if how_id is not None:
+        result = explaining.explain_how(d, how_id)
+        text = explain_json.dumps(explain_json.how_to_dict(result, d, lang)) if as_json \
+            else explain_text.render_how(result, d, lang)
+    elif why_id is not None:
+        result = whatif.explain_why(d, why_id)
+        text = explain_json.dumps(explain_json.why_to_dict(result, d, lang)) if as_json \
+            else explain_text.render_why(result, d, lang)
+    elif why_not_id is not None:
+        result = whynot.explain_why_not(d, why_not_id)
+        text = explain_json.dumps(explain_json.why_not_to_dict(result, d, lang)) if as_json \
+            else explain_text.render_why_not(result, d, lang)
+    else:
+        text = explain_json.dumps(explain_json.trace_to_dict(d, lang)) if as_json \
+            else explain_text.render_trace(d, lang)
+    emit(text, output)
+
+
 # ------------------------------------------------------------------------ kb
 
 @main.group()

@@ -10,9 +10,12 @@ from .answers import AnswerSheet, next_question, read_answers, relevance, write_
 from .diagnosis import Diagnosis, ExpertSystem, diagnose, load_expert
 from .errors import (AccordError, ExitCode, GraphvizMissingError, InputError, KnowledgeBaseError,
                      PrerequisiteCycleError, UnknownIdError)
+from .explain import explain_how
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan
 from .rules import RuleSet, load_rules
+from .whatif import explain_why
+from .whynot import explain_why_not
 
 __all__ = [
     "AccordError",
@@ -30,6 +33,9 @@ __all__ = [
     "UnknownIdError",
     "build_plan",
     "diagnose",
+    "explain_how",
+    "explain_why",
+    "explain_why_not",
     "load_expert",
     "load_knowledge_base",
     "load_rules",

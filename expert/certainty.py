@@ -4,9 +4,12 @@ Certainties lie in [-1, 1]: positive supports a conclusion, negative speaks
 against it. Two pieces of evidence combine as in EMYCIN (Buchanan &
 Shortliffe 1984): ``a + b − ab`` when both are positive (the design's rule),
 ``a + b + ab`` when both are negative, and ``(a + b) / (1 − min(|a|, |b|))``
-when they disagree. This function is commutative and associative (Heckerman
-1986 shows it multiplies likelihood ratios), so the result does not depend on
-the order in which rules fired.
+when they disagree. On the open interval (-1, 1) this function is commutative
+and associative (Heckerman 1986 shows it multiplies likelihood ratios), so the
+result does not depend on the order in which rules fired. Certainty ±1 is
+absolute: a rule that asserts −1 (a measure already in place) wins over any
+evidence below 1, and the rule base never lets two absolute certainties of
+opposite sign meet (combining them gives 0, for no information).
 """
 
 from __future__ import annotations

@@ -33,6 +33,7 @@ demo: setup
 	@mkdir -p $(OUT)
 	$(BIN)/accord diagnose --answers $(EXAMPLE)
 	$(BIN)/accord diagnose --answers $(EXAMPLE) --format json -o $(OUT)/diagnosis.json
+	$(BIN)/accord diagnose --answers $(EXAMPLE) -o $(OUT)/report.html
 	$(BIN)/accord export --answers $(EXAMPLE) --format svg -o $(OUT)/plan.svg
 	$(BIN)/accord export --answers $(EXAMPLE) --format png -o $(OUT)/plan.png
 

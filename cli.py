@@ -7,6 +7,7 @@ Errors the user can cause become one line on standard error and exit code 2;
 
 from __future__ import annotations
 
+import datetime
 import functools
 import json
 import sys
@@ -109,32 +110,21 @@ def emit(text: str, output: Path | None) -> None:
 def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str:
     if fmt == "json":
         return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
+    if fmt == "md":
+        from expert.report_markdown import render_markdown
+
+        return render_markdown(d, lang, generated=datetime.date.today())
+    if fmt == "html":
+        from expert.report_html import render_html
+
+        return render_html(d, lang, generated=datetime.date.today())
     from expert.report_text import render_text
 
     return render_text(d, lang)
 
 
-# ------------------------------------------------------------------ diagnose
-
-@main.command()
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Answers file (YAML or JSON) to diagnose instead of asking the questions.")
-@language_option
-@output_options(["text", "json"], "text")
-@click.pass_context
-def diagnose(ctx, answers_file: Path | None, lang: str, fmt: str, output: Path | None):
-    """Diagnose the relationship from a manager's answers.
-
-    \b
-    Examples:
-      accord diagnose --answers examples/defined-manufacturer.yaml
-      accord diagnose --answers answers.yaml --format json -o diagnosis.json
-    """
-    sys_ = system(ctx)
-    if answers_file is None:
-        raise click.UsageError("give --answers FILE (see 'accord questions --template')")
-    sheet = expert.read_answers(answers_file, sys_.kb)
-    d = expert.diagnose(sheet, sys_)
+def show_report(d: expert.Diagnosis, fmt: str, lang: str, output: Path | None) -> None:
+    """The report in its format: on the terminal (text in colour), or to the -o file."""
     if fmt == "text" and output is None:
         from rich.console import Console, Group
 
@@ -143,6 +133,62 @@ def diagnose(ctx, answers_file: Path | None, lang: str, fmt: str, output: Path |
         Console(highlight=False).print(Group(*renderables(d, lang)))
         return
     emit(render_diagnosis(d, fmt, lang), output)
+
+
+# ------------------------------------------------------------------ diagnose
+
+DEFAULT_SESSION = Path("accord-session.yaml")
+
+
+@main.command()
+@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Answers file (YAML or JSON) to diagnose instead of asking the questions.")
+@click.option("--save", "session_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=f"Session file the consultation writes every answer to [default: {DEFAULT_SESSION}].")
+@click.option("--resume", is_flag=True, help="Continue the consultation saved in the --save file.")
+@language_option
+@output_options(["text", "md", "html", "json"], "text")
+@click.pass_context
+def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: bool, lang: str, fmt: str,
+             output: Path | None):
+    """Interview the manager (or read an answers file) and diagnose the relationship.
+
+    Without --answers, Accord asks the diagnostic questions one at a time,
+    only those that apply. At any prompt: ? shows help, 'why' says why the
+    question is asked, 'back' returns to the previous question, 'unknown' (or
+    'не знаю') is always accepted. Every answer is saved at once to the
+    session file, an ordinary answers file; after an interruption, --resume
+    continues at the first unanswered question. On a terminal the choices are
+    menus; otherwise one line is read per question (the value or the choice
+    number), and the end of input saves the answers and says how to resume.
+
+    \b
+    Examples:
+      accord diagnose --lang ru -o report.html
+      accord diagnose --save acme.yaml --resume
+      accord diagnose --answers examples/defined-manufacturer.yaml
+      accord diagnose --answers answers.yaml --format md -o report.md
+    """
+    sys_ = system(ctx)
+    if answers_file is not None:
+        if resume or session_file is not None:
+            raise click.UsageError("--save and --resume belong to a consultation; do not combine them with --answers")
+        d = expert.diagnose(expert.read_answers(answers_file, sys_.kb), sys_)
+        show_report(d, fmt, lang, output)
+        return
+
+    import cli_consult
+
+    session = session_file or DEFAULT_SESSION
+    lang_given = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
+    finished = cli_consult.run(ctx, sys_, session, resume, lang, lang_given)
+    if finished is None:
+        return
+    consultation, lang = finished
+    d = expert.diagnose(consultation.sheet, sys_)
+    on_screen = fmt == "text" and output is None
+    cli_consult.summarise(d, lang, session, brief=on_screen)
+    show_report(d, fmt, lang, output)
 
 
 # ----------------------------------------------------------------- questions

@@ -7,6 +7,7 @@ measures. It never prints, prompts or exits; ``cli.py`` does that.
 """
 
 from .answers import AnswerSheet, next_question, read_answers, relevance, write_answers
+from .consultation import Consultation
 from .diagnosis import Diagnosis, ExpertSystem, diagnose, load_expert
 from .errors import (AccordError, ExitCode, GraphvizMissingError, InputError, KnowledgeBaseError,
                      PrerequisiteCycleError, UnknownIdError)
@@ -20,6 +21,7 @@ from .whynot import explain_why_not
 __all__ = [
     "AccordError",
     "AnswerSheet",
+    "Consultation",
     "Diagnosis",
     "ExitCode",
     "ExpertSystem",

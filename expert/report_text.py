@@ -17,6 +17,7 @@ from rich.text import Text
 
 from .diagnosis import Diagnosis
 from .i18n import Messages
+from .report_model import shown_by
 
 
 def _pct(value: float) -> str:
@@ -40,8 +41,10 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         if lv.unknown_share > 0:
             out.append(Text(t("report.unknown_note", share=f"{lv.unknown_share:.0%}", evidence=_pct(lv.evidence_cf)),
                             style="dim"))
-        out.append(_evidence_table(d, t, lv.evidence_for, t("report.evidence_for")))
-        out.append(_evidence_table(d, t, lv.evidence_against, t("report.evidence_against")))
+        for items, title in ((lv.evidence_for, "report.evidence_for"),
+                             (lv.evidence_against, "report.evidence_against")):
+            out.append(Text(t(title), style="italic"))  # a table title would wrap in a narrow table
+            out.append(_evidence_table(d, t, items))
         support = "  ".join(f"{kb.levels[i].value}:{v:+.2f}" for i, v in lv.support.items())
         out.append(Text(f"{t('report.support')}: {support}", style="dim"))
     else:
@@ -66,7 +69,7 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         table.add_column(t("report.certainty"), justify="right", no_wrap=True)
         table.add_column(t("report.shown_by"), ratio=2, overflow="fold")
         for ident, cf in d.causes:
-            shown = ", ".join(t.name(s) for s in d.shown_by(ident)[:3])
+            shown = "; ".join(shown_by(d, ident, t)[:3])
             table.add_row(kb.causes[ident].name[lang], _pct(cf), shown)
         out.append(table)
     else:
@@ -115,9 +118,9 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
     return out
 
 
-def _evidence_table(d: Diagnosis, t: Messages, items: Iterable, title: str) -> RenderableType:
+def _evidence_table(d: Diagnosis, t: Messages, items: Iterable) -> RenderableType:
     items = list(items)
-    table = Table(title=title, title_justify="left", box=box.SIMPLE, show_header=False, show_edge=False, pad_edge=False)
+    table = Table(box=box.SIMPLE, show_header=False, show_edge=False, pad_edge=False)
     table.add_column(justify="right", no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
     for ev in items[:8]:

@@ -1,0 +1,356 @@
+"""The consultation on a terminal or through standard input: the I/O side of ``accord diagnose``.
+
+:class:`expert.consultation.Consultation` decides what to ask; this module
+shows it and reads the reply. Two ways to read a reply:
+
+* **terminal** (standard input and output are both a terminal): questionary
+  prompts. A question with choices is a menu: arrow keys or the choice's
+  number, then Enter; the menu ends with *don't know*, *help* (``?``),
+  *why* (``w``) and *back* (``b``). Numbers are typed, and every command
+  word works there too.
+* **lines** (anything else: a pipe, a file, a test): the question and its
+  numbered choices go to standard error, one line is read from standard
+  input per question: the value or the choice number, ``?``, ``why``,
+  ``back`` or ``unknown``. End of input before the last question saves what
+  was given, says how to resume, and ends the run normally.
+
+Every change is written to the session file at once (atomically), so an
+interrupt or a killed process loses nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Callable
+
+import click
+
+import expert
+from expert.answers import ROLES, write_answers
+from expert.conditions import UNKNOWN
+from expert.consultation import AT_START, HELP, INVALID, WHY, Consultation, Outcome, Step
+from expert.errors import ExitCode, InputError, Location, display_path
+from expert.i18n import Messages
+
+WHY_SHOWN = 6  # rules listed by `why` before pointing to `accord explain --why`
+
+
+class EndOfInput(Exception):
+    """Standard input ended before the consultation did."""
+
+
+def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: bool, lang: str,
+        lang_given: bool) -> tuple[Consultation, str] | None:
+    """Run the consultation; returns it and the language, or None if input ended early.
+
+    Raises ``click.exceptions.Exit`` with code 130 after Ctrl-C (the answers are saved).
+    """
+    kb = system.kb
+    if resume:
+        if not session.exists():
+            raise InputError("no session to resume; start one with 'accord diagnose --save FILE'",
+                             Location(display_path(session)))
+        sheet = expert.read_answers(session, kb)
+        if sheet.lang and not lang_given:
+            lang = sheet.lang
+    else:
+        if session.exists():
+            raise InputError(f"a session file already exists; continue it with 'accord diagnose --save "
+                             f"{display_path(session)} --resume', or start another with --save FILE",
+                             Location(display_path(session)))
+        sheet = expert.AnswerSheet()
+    sheet.lang = lang
+    t = Messages(kb, lang)
+    terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    ui: Prompter = TerminalPrompter(t) if terminal else LinePrompter(t)
+    consultation = Consultation(system, sheet)
+    name = display_path(session)
+    write_answers(consultation.sheet, session)  # fail early if the file cannot be written
+
+    if resume:
+        ui.say(t("consult.resumed", file=name, count=consultation.asked()))
+    else:
+        ui.say(t("consult.intro_terminal" if terminal else "consult.intro_lines", file=name))
+    section = None
+    try:
+        while (step := consultation.step) is not None:
+            question = step.question
+            if question is not None and question.section != section:
+                section = question.section
+                ui.heading(kb.sections[section].name[lang])
+            outcome = consultation.respond(ui.ask(step, consultation))
+            if outcome.changed:
+                write_answers(consultation.sheet, session)
+            show_outcome(ui, t, system, outcome, name)
+    except EndOfInput:
+        ui.say("")
+        ui.say(t("consult.saved_eof", asked=consultation.asked(), file=name))
+        ui.say(t("consult.resume_hint", file=name))
+        return None
+    except KeyboardInterrupt:
+        ui.say("")
+        ui.say(t("consult.interrupted", asked=consultation.asked(), file=name))
+        ui.say(t("consult.resume_hint", file=name))
+        ctx.exit(ExitCode.INTERRUPTED)
+    return consultation, lang
+
+
+def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outcome: Outcome, session: str) -> None:
+    step = outcome.step
+    if outcome.kind == HELP:
+        if step.question is not None:
+            ui.note(step.question.help[t.lang])
+        else:
+            ui.note(t(f"consult.{step.id}_help"))
+    elif outcome.kind == WHY:
+        if outcome.why is None:
+            ui.note(t(f"consult.{step.id}_why"))
+        else:
+            for line in why_lines(t, system, outcome.why, session):
+                ui.note(line)
+    elif outcome.kind == INVALID:
+        ui.note(invalid_hint(t, step))
+    elif outcome.kind == AT_START:
+        ui.note(t("consult.at_start"))
+
+
+def why_lines(t: Messages, system: expert.ExpertSystem, why, session: str) -> list[str]:
+    """The short WHY: what made the question relevant, the rules reading it, what depends on it."""
+    kb = system.kb
+    lines = []
+    quoted = lambda ids: "; ".join(f"«{kb.questions[q].text[t.lang]}»" for q in ids)  # noqa: E731
+    if why.follow_up_of:
+        lines.append(t("consult.why_follow_up", questions=quoted(why.follow_up_of)))
+    if why.rules:
+        lines.append(t("consult.why_rules", count=len(why.rules)))
+        for reason in why.rules[:WHY_SHOWN]:
+            summary, concluded = reason.summary[t.lang], conclusions(t, kb, reason.concludes)
+            said = all(part.strip().lower() in summary.lower() for part in concluded.split(","))
+            lines.append(f"  • {summary}" + ("" if said else f" → {concluded}"))
+        if len(why.rules) > WHY_SHOWN:
+            lines.append("    " + t("consult.why_more", count=len(why.rules) - WHY_SHOWN, id=why.question,
+                                      file=session))
+    elif not why.opens:
+        lines.append(t("consult.why_none"))
+    if why.opens:
+        lines.append(t("consult.why_opens", count=len(why.opens)))
+    return lines
+
+
+def conclusions(t: Messages, kb, concludes) -> str:
+    """What a rule concludes, in words: names for, then names against."""
+    pro, con = [], []
+    for kind, ident, cf in concludes:
+        if kind == "context":
+            factor = kb.context[ident]
+            if cf < 0 and factor.opposite:
+                pro.append(factor.opposite[t.lang])
+                continue
+            name = (factor.proposition if cf > 0 else factor.name)[t.lang]
+        elif kind in ("need", "practice"):
+            name = t(f"consult.kind_{kind}", name=t.name(ident))
+        else:
+            name = t.name(ident)
+        bucket = pro if cf > 0 else con
+        if name not in bucket:
+            bucket.append(name)
+    text = ", ".join(pro)
+    if con:
+        text += ("; " if text else "") + f"{t('consult.why_against')}: " + ", ".join(con)
+    return text
+
+
+def invalid_hint(t: Messages, step: Step) -> str:
+    q = step.question
+    if q is None:
+        return t("consult.invalid_role", count=len(ROLES))
+    if q.type == "choice":
+        return t("consult.invalid_choice", count=len(q.choices))
+    if q.type in ("yesno", "scale"):
+        return t(f"consult.invalid_{q.type}")
+    return t("consult.invalid_number", allowed=allowed(t, step))
+
+
+def allowed(t: Messages, step: Step) -> str:
+    q = step.question
+    if q.type == "percent":
+        return t("consult.allowed_percent")
+    if q.minimum is not None and q.maximum is not None:
+        return t("consult.allowed_range", min=f"{q.minimum:g}", max=f"{q.maximum:g}")
+    if q.minimum is not None:
+        return t("consult.allowed_min", min=f"{q.minimum:g}")
+    return t("consult.allowed_number")
+
+
+def choices(t: Messages, step: Step) -> list[tuple[str, str]]:
+    """``[(value as typed, label)]`` for a step answered by picking; empty for typed answers."""
+    q = step.question
+    if q is None:
+        return [(role, t(f"consult.role.{role}")) for role in ROLES] if step.id == "role" else []
+    if q.type == "choice":
+        return [(str(c.value), c.label[t.lang]) for c in q.choices]
+    if q.type == "yesno":
+        return [("yes", t("consult.yes")), ("no", t("consult.no"))]
+    if q.type == "scale":
+        return [(str(n), t(f"consult.scale_{n}")) for n in range(1, 6)]
+    return []
+
+
+def label_of(t: Messages, step: Step, value) -> str:
+    if value is None:
+        return ""
+    if value == UNKNOWN:
+        return t("consult.unknown_choice")
+    for typed, label in choices(t, step):
+        if typed == str(value):
+            return label
+    return f"{value:g}" if isinstance(value, float) else str(value)
+
+
+def text_of(t: Messages, step: Step) -> str:
+    if step.question is None:
+        return t(f"consult.{step.id}")
+    return step.question.text[t.lang]
+
+
+def progress(t: Messages, step: Step) -> str:
+    if step.number is None:
+        return t("consult.profile")
+    if step.left == 0:
+        return t("consult.progress_last", number=step.number)
+    return t("consult.progress", number=step.number, left=step.left)
+
+
+# --------------------------------------------------------------- prompters
+
+class Prompter:
+    def __init__(self, t: Messages):
+        self.t = t
+
+    def say(self, text: str) -> None:
+        raise NotImplementedError
+
+    def note(self, text: str) -> None:
+        self.say(text)
+
+    def heading(self, text: str) -> None:
+        self.say("")
+        self.say(f"── {text} ──")
+
+    def ask(self, step: Step, consultation: Consultation) -> str:
+        raise NotImplementedError
+
+
+class LinePrompter(Prompter):
+    """Numbered choices on standard error, one line from standard input per question."""
+
+    def __init__(self, t: Messages, read: Callable[[], str] | None = None):
+        super().__init__(t)
+        self.read = read or sys.stdin.readline
+        self.echo = read is None and not sys.stdin.isatty()
+        self._shown: tuple | None = None
+
+    def say(self, text: str) -> None:
+        click.echo(text, err=True)
+
+    def ask(self, step: Step, consultation: Consultation) -> str:
+        t = self.t
+        key = (step.id, step.number, step.left, step.previous)
+        if key != self._shown:  # after help, why or a bad answer, ask again without repeating it all
+            self._shown = key
+            self.say("")
+            self.say(f"[{progress(t, step)}]")
+            self.say(text_of(t, step))
+            options = choices(t, step)
+            for number, (_, label) in enumerate(options, 1):
+                self.say(f"  {number}) {label}")
+            if step.question is not None and not options:
+                self.say(f"  ({allowed(t, step)})")
+            if step.previous not in (None, ""):
+                self.say(t("consult.default", value=label_of(t, step, step.previous)))
+            self.say(f"({t('consult.commands')})")
+        click.echo("> ", nl=False, err=True)
+        line = self.read()
+        if line == "":
+            raise EndOfInput()
+        line = line.rstrip("\r\n")
+        if self.echo:  # nobody typed it: show the answer as if it had been typed
+            click.echo(line, err=True)
+        return line
+
+
+class TerminalPrompter(Prompter):
+    """questionary menus and text prompts on a terminal."""
+
+    def say(self, text: str) -> None:
+        click.echo(text)
+
+    def note(self, text: str) -> None:
+        click.secho(text, fg="cyan")
+
+    def heading(self, text: str) -> None:
+        click.echo("")
+        click.secho(f"── {text} ──", bold=True)
+
+    def ask(self, step: Step, consultation: Consultation) -> str:
+        import questionary
+        from questionary import Choice, Separator
+
+        t = self.t
+        click.secho(progress(t, step), dim=True)
+        message = text_of(t, step)
+        options = choices(t, step)
+        try:
+            if options:
+                items = [Choice(label, value=typed, shortcut_key=str(n)) for n, (typed, label)
+                         in enumerate(options, 1)]
+                items += [Separator(),
+                          Choice(t("consult.unknown_choice"), value="unknown", shortcut_key="u"),
+                          Choice(t("consult.help_choice"), value="?", shortcut_key="h"),
+                          Choice(t("consult.why_choice"), value="why", shortcut_key="w"),
+                          Choice(t("consult.back_choice"), value="back", shortcut_key="b")]
+                default = None
+                if step.previous is not None:
+                    wanted = "unknown" if step.previous == UNKNOWN else str(step.previous)
+                    default = next((c for c in items if isinstance(c, Choice) and c.value == wanted), None)
+                answer = questionary.select(message, choices=items, default=default, use_shortcuts=True,
+                                            use_jk_keys=False, instruction=t("consult.menu_hint")).unsafe_ask()
+            else:
+                default = "" if step.previous is None else label_of(t, step, step.previous)
+                hint = t("consult.commands")
+                if step.question is not None:
+                    hint = f"{allowed(t, step)}; {hint}"
+                answer = questionary.text(message, default=default, instruction=f"({hint})").unsafe_ask()
+        except EOFError:
+            raise EndOfInput() from None
+        if answer is None:  # questionary returns None when it is cancelled
+            raise KeyboardInterrupt
+        return answer
+
+
+# ---------------------------------------------------------------- the end
+
+def summarise(d: expert.Diagnosis, lang: str, session: Path, brief: bool) -> None:
+    """The diagnosis in a few lines after the consultation (``brief``: the full report follows)."""
+    t = Messages(d.kb, lang)
+    kb = d.kb
+    err = not (sys.stdin.isatty() and sys.stdout.isatty())
+    q = d.questions_summary()
+    lines = ["", t("consult.complete", asked=q["asked"], total=q["total"], unknown=q["unknown"])]
+    if not brief:
+        if d.level:
+            level = t("level.value", value=d.level.value, name=kb.levels[d.level.id].name[lang])
+            lines.append(f"{t('report.level')}: " + t("report.level_line", level=level,
+                                                       certainty=f"{d.level.certainty:.2f}"))
+        else:
+            lines.append(t("report.no_level"))
+        if d.target and d.level:
+            target = t("level.value", value=d.target.value, name=kb.levels[d.target.id].name[lang])
+            lines.append(f"{t('report.target')}: {target}")
+        if d.causes:
+            lines.append(f"{t('report.causes')}: " + "; ".join(kb.causes[c].name[lang] for c, _ in d.causes[:3]))
+        lines.append(t("consult.summary_plan", count=len(d.plan.order), weeks=d.plan.total_weeks))
+    lines.append(t("consult.session_saved", file=display_path(session)))
+    for line in lines:
+        click.echo(line, err=err)

@@ -1,0 +1,73 @@
+"""The diagnosis as one self-contained HTML page, for a browser and for print.
+
+The page is rendered from ``templates/report.html`` with autoescaping on, so
+every text (the organisation's name above all) is escaped. It carries its own
+CSS (screen and print), no scripts, fonts or images from elsewhere; the plan
+graph is inline SVG drawn by Graphviz (:func:`expert.plan_graph.render`).
+Without the ``dot`` program the page says so where the graph would be.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+from .diagnosis import Diagnosis
+from .errors import GraphvizMissingError
+from .i18n import Messages
+from .report_model import report_context
+from .templates import environment
+
+_SVG_SIZE = re.compile(r'\s(width|height)="[^"]*"')
+
+
+def render_html(d: Diagnosis, lang: str = "en", generated: datetime.date | None = None) -> str:
+    """The report as an HTML document in ``lang`` (``en`` or ``ru``).
+
+    Parameters
+    ----------
+    d : Diagnosis
+    lang : str
+    generated : date, optional
+        Printed in the header when given.
+
+    Examples
+    --------
+    >>> from expert import diagnose
+    >>> page = render_html(diagnose({"marketing_department": "separate", "joint_meetings": "never"}))
+    >>> page.startswith("<!DOCTYPE html>") and "<script" not in page
+    True
+    """
+    t = Messages(d.kb, lang)
+    ctx = report_context(d, lang, generated)
+    ctx["graph_svg"], ctx["graph_note"] = None, None
+    if d.plan.order:
+        try:
+            ctx["graph_svg"] = inline_svg(_draw(d, lang))
+        except GraphvizMissingError:
+            ctx["graph_note"] = t("doc.graph_missing")
+    ctx["source_titles"] = {s["id"]: s["title"] for group in ctx["sources"] for s in group["entries"]}
+    return environment("html").get_template("report.html").render(t=t, **ctx)
+
+
+def _draw(d: Diagnosis, lang: str) -> str:
+    from .plan_graph import render
+
+    return render(d, "svg", lang).decode("utf-8")
+
+
+def inline_svg(svg: str) -> str:
+    """An SVG document as an element to put inside HTML: no XML prolog, scales with the page.
+
+    Examples
+    --------
+    >>> inline_svg('<?xml version="1.0"?><!DOCTYPE svg><svg width="10pt" height="5pt" viewBox="0 0 10 5"></svg>')
+    '<svg viewBox="0 0 10 5" preserveAspectRatio="xMidYMin meet"></svg>'
+    """
+    start = svg.find("<svg")
+    if start < 0:
+        raise ValueError("not an SVG document")
+    svg = svg[start:]
+    end = svg.find(">")
+    head = _SVG_SIZE.sub("", svg[:end]) + ' preserveAspectRatio="xMidYMin meet"'
+    return head + svg[end:].rstrip()

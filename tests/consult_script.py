@@ -1,0 +1,56 @@
+"""Helpers for the consultation tests: what a manager would type, question by question."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import expert
+from expert.answers import ROLES, AnswerSheet
+from expert.conditions import UNKNOWN
+from expert.consultation import Consultation
+
+#: How the tests start the command line in a child process (the module works
+#: in an editable install and in a wheel alike).
+ACCORD = [sys.executable, "-m", "cli"]
+
+
+def child_env(**extra: str) -> dict:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", COLUMNS="100", **extra)
+    env.pop("NO_COLOR", None)
+    return env
+
+
+def asked_answers(system: expert.ExpertSystem, sheet: AnswerSheet) -> dict:
+    """The answers an adaptive consultation collects from someone who answers like ``sheet``.
+
+    Questions the sheet has no answer for are answered ``unknown``, as a
+    manager who does not know would do.
+    """
+    consultation = Consultation(system, ask_profile=False)
+    while (step := consultation.step) is not None:
+        consultation.answer(sheet.answers.get(step.id, UNKNOWN))
+    return dict(consultation.answers)
+
+
+def typed(question, value) -> str:
+    """The line a manager types for an answer: the choice's number, or the value itself."""
+    if value == UNKNOWN:
+        return "unknown"
+    if question.type == "choice":
+        return str([c.value for c in question.choices].index(value) + 1)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def lines_for(system: expert.ExpertSystem, sheet: AnswerSheet) -> list[str]:
+    """Every line of a line-mode consultation: the organisation, the role, then one line per question."""
+    answers = asked_answers(system, sheet)
+    role = str(ROLES.index(sheet.role) + 1) if sheet.role else "unknown"
+    return [sheet.organization, role] + [typed(system.kb.questions[q], v) for q, v in answers.items()]
+
+
+def example(system: expert.ExpertSystem, path: Path) -> AnswerSheet:
+    return expert.read_answers(path, system.kb)

@@ -1,0 +1,162 @@
+"""accord diagnose without --answers, in line mode: one line per question from standard input.
+
+CliRunner's standard input is not a terminal, so it drives the line mode;
+the interrupted run uses a real child process, killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+
+import cli
+import expert
+
+from conftest import EXAMPLES
+from consult_script import ACCORD, asked_answers, child_env, example, lines_for
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+
+
+def diagnosis_json(result) -> dict:
+    """The diagnosis without the answers and the question counts.
+
+    An example file may hold answers that are set aside, or lack answers the
+    consultation asks (answered 'unknown'); the conclusions must agree.
+    """
+    data = json.loads(result.stdout)
+    del data["questions"], data["answers"]
+    return data
+
+
+def consult(runner, tmp_path, lines, *args, session="session.yaml"):
+    return runner.invoke(cli.main, ["diagnose", "--save", str(tmp_path / session), *args],
+                         input="".join(f"{line}\n" for line in lines))
+
+
+class TestLineMode:
+    @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+    def test_a_full_consultation_diagnoses_like_the_answers_file(self, runner, system, tmp_path, path):
+        sheet = example(system, path)
+        result = consult(runner, tmp_path, lines_for(system, sheet), "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        direct = runner.invoke(cli.main, ["diagnose", "--answers", str(path), "--format", "json"])
+        assert diagnosis_json(result) == diagnosis_json(direct)
+        assert json.loads(result.stdout)["answers"] == asked_answers(system, sheet)
+        asked = len(asked_answers(system, sheet))
+        assert f"Done: {asked} questions asked of {len(system.kb.questions)}" in result.stderr
+
+    def test_the_session_file_is_an_ordinary_answers_file(self, runner, system, tmp_path):
+        sheet = example(system, EXAMPLES / "defined-manufacturer.yaml")
+        result = consult(runner, tmp_path, lines_for(system, sheet), "-o", str(tmp_path / "report.md"))
+        assert result.exit_code == 0, result.stderr
+        saved = expert.read_answers(tmp_path / "session.yaml", system.kb)
+        assert (saved.organization, saved.role, saved.lang) == ("Uralpack", "executive", "en")
+        assert saved.answers == asked_answers(system, sheet)
+        again = runner.invoke(cli.main, ["diagnose", "--answers", str(tmp_path / "session.yaml")])
+        assert again.exit_code == 0 and "Uralpack" in again.stdout
+        assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Uralpack")
+
+    def test_why_help_back_and_unknown_work_at_any_prompt(self, runner, tmp_path):
+        lines = ["Acme", "?", "why", "1", "1", "why", "?", "lots", "420", "back", "", "unknown", "back", "back",
+                 "600", "не знаю"]
+        result = consult(runner, tmp_path, lines)
+        assert result.exit_code == 0, result.stderr
+        err = result.stderr
+        assert "Rules that read your answer" in err and "The company is small" in err  # why on 'employees'
+        assert "An estimate is enough" in err  # help on 'employees'
+        assert "Please type a number, at least 1" in err
+        assert "Enter keeps the earlier answer: 420" in err
+        saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
+        assert saved["answers"] == {"marketing_department": "separate", "employees": 600, "market_type": "unknown"}
+        assert "To continue: accord diagnose --save" in err and "--resume" in err
+
+    def test_end_of_input_saves_what_was_given_and_exits_0(self, runner, system, tmp_path):
+        lines = lines_for(system, example(system, EXAMPLES / "aligned-software.yaml"))[:7]
+        result = consult(runner, tmp_path, lines)
+        assert result.exit_code == 0
+        assert result.stdout == ""
+        assert "5 answers are saved in" in result.stderr
+        assert f"accord diagnose --save {tmp_path / 'session.yaml'} --resume" in result.stderr
+        assert len(expert.read_answers(tmp_path / "session.yaml", system.kb).answers) == 5
+
+    def test_resume_continues_in_the_language_of_the_session(self, runner, system, tmp_path):
+        lines = lines_for(system, example(system, EXAMPLES / "integrated-fmcg.yaml"))
+        first = consult(runner, tmp_path, lines[:5], "--lang", "ru")
+        assert first.exit_code == 0 and "Чтобы продолжить" in first.stderr
+        rest = consult(runner, tmp_path, lines[5:], "--resume")
+        assert rest.exit_code == 0, rest.stderr
+        assert "[Вопрос 4," in rest.stderr and "Продолжаем консультацию" in rest.stderr
+
+    def test_an_existing_session_is_not_overwritten(self, runner, tmp_path):
+        (tmp_path / "session.yaml").write_text("answers: {}\n", encoding="utf-8")
+        result = consult(runner, tmp_path, ["Acme"])
+        assert result.exit_code == 2
+        assert "already exists" in result.stderr and "--resume" in result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1
+        assert (tmp_path / "session.yaml").read_text(encoding="utf-8") == "answers: {}\n"
+
+    def test_resume_without_a_session_is_an_error(self, runner, tmp_path):
+        result = consult(runner, tmp_path, [], "--resume", session="missing.yaml")
+        assert result.exit_code == 2
+        assert result.stderr.startswith("accord: error:") and "missing.yaml" in result.stderr
+
+    def test_answers_and_a_session_do_not_mix(self, runner, tmp_path):
+        result = runner.invoke(cli.main, ["diagnose", "--answers", str(EXAMPLES / "integrated-fmcg.yaml"),
+                                          "--resume"])
+        assert result.exit_code == 2
+
+
+def answered(path: Path) -> int:
+    try:
+        return len((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("answers") or {})
+    except (OSError, yaml.YAMLError):
+        return -1
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("k", [1, 9])
+def test_a_killed_consultation_resumes_at_the_next_question_and_ends_with_the_same_diagnosis(system, tmp_path, k):
+    sheet = example(system, EXAMPLES / "undefined-distributor.yaml")
+    lines = lines_for(system, sheet)
+    session = tmp_path / "session.yaml"
+    err = (tmp_path / "first.err").open("w")
+    child = subprocess.Popen(ACCORD + ["diagnose", "--save", str(session)], stdin=subprocess.PIPE,
+                             stdout=subprocess.DEVNULL, stderr=err, env=child_env(), cwd=tmp_path)
+    try:
+        for number, line in enumerate(lines[:2 + k], -1):
+            child.stdin.write(f"{line}\n".encode())
+            child.stdin.flush()
+            deadline = time.monotonic() + 20
+            while answered(session) < max(number, 0) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        assert answered(session) == k
+        child.send_signal(signal.SIGKILL)  # mid-consultation, while it waits for answer k + 1
+        child.wait(timeout=20)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(timeout=20)
+        child.stdin.close()
+        err.close()
+    assert child.returncode == -signal.SIGKILL
+    saved = expert.read_answers(session, system.kb)  # a valid answers file
+    expected = asked_answers(system, sheet)
+    assert list(saved.answers.items()) == list(expected.items())[:k]
+
+    resumed = subprocess.run(ACCORD + ["diagnose", "--save", str(session), "--resume", "--format", "json"],
+                             input="".join(f"{line}\n" for line in lines[2 + k:]), capture_output=True, text=True,
+                             env=child_env(), cwd=tmp_path, timeout=120)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    first_asked = resumed.stderr.split("[Question ", 1)[1]
+    assert first_asked.startswith(f"{k + 1},")
+    assert system.kb.questions[list(expected)[k]].text["en"] in first_asked.split("\n", 2)[1]
+    uninterrupted = subprocess.run(ACCORD + ["diagnose", "--answers", str(EXAMPLES / "undefined-distributor.yaml"),
+                                             "--format", "json"], capture_output=True, text=True, env=child_env())
+    assert diagnosis_json(resumed) == diagnosis_json(uninterrupted)

@@ -1,0 +1,132 @@
+"""accord diagnose on a real pseudo-terminal (pexpect): the questionary menus a manager sees.
+
+On a terminal every question with choices is a menu. The test answers the
+way a person does: the choice's number (a menu shortcut) or the arrow keys,
+then Enter; numbers are typed. prompt_toolkit asks the terminal where the
+cursor is; a pty driven by pexpect never answers, so PROMPT_TOOLKIT_NO_CPR
+turns the question off.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import signal
+
+import pytest
+import yaml
+
+import expert
+from expert.conditions import UNKNOWN
+
+from conftest import EXAMPLES
+from consult_script import ACCORD, asked_answers, child_env, example
+
+pexpect = pytest.importorskip("pexpect")
+
+pytestmark = pytest.mark.slow
+
+DOWN, ENTER = "\x1b[B", "\r"
+
+
+def spawn(tmp_path, *args):
+    env = child_env(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color")
+    child = pexpect.spawn(ACCORD[0], ACCORD[1:] + ["diagnose", "--save", str(tmp_path / "session.yaml"), *args],
+                          cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30, dimensions=(50, 120))
+    child.logfile_read = io.StringIO()  # what the terminal showed, for failure messages
+    return child
+
+
+def menu_key(question, value) -> str:
+    """The shortcut of a menu entry: the choice's number, or u for unknown."""
+    if value == UNKNOWN:
+        return "u"
+    if question.type == "choice":
+        return str([c.value for c in question.choices].index(value) + 1)
+    if question.type == "yesno":
+        return "1" if value == "yes" else "2"
+    return str(value)  # scale: 1 … 5
+
+
+def give(child, question, value) -> None:
+    child.expect_exact(question.text["en"][:60])
+    if question.type in ("number", "percent"):
+        child.sendline("unknown" if value == UNKNOWN else f"{value:g}")
+    else:
+        child.send(menu_key(question, value))
+        child.send(ENTER)
+
+
+def test_a_full_consultation_with_why_back_and_unknown(system, tmp_path):
+    kb = system.kb
+    sheet = example(system, EXAMPLES / "defined-manufacturer.yaml")
+    expected = asked_answers(system, sheet)
+    expected["shared_terms"] = UNKNOWN  # answered "don't know" below
+    child = spawn(tmp_path, "-o", "report.html")
+    child.expect_exact("What is your organisation called?")
+    child.sendline("Uralpack <script>")
+    child.expect_exact("What is your role in the company?")
+    child.send(DOWN + DOWN)  # arrow keys: executive → sales → marketing
+    child.send(ENTER)
+    for qid, value in expected.items():
+        question = kb.questions[qid]
+        if qid == "employees":  # why, on a typed answer
+            child.expect_exact(question.text["en"][:60])
+            child.sendline("why")
+            child.expect_exact("Rules that read your answer")
+            child.expect_exact("The company is small")
+        if qid == "joint_meetings":  # why, from the menu
+            child.expect_exact(question.text["en"][:60])
+            child.send("w" + ENTER)
+            child.expect_exact("Rules that read your answer")
+        if qid == "heads_meet":  # a wrong answer first, then back to correct it
+            give(child, question, "weekly")
+            child.expect_exact(kb.questions["ceo_role"].text["en"][:60])
+            child.send("b" + ENTER)
+        give(child, question, value)
+    child.expect_exact(f"Done: {len(expected)} questions asked of")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0, child.logfile_read.getvalue()[-3000:]
+    saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
+    assert saved["organization"] == "Uralpack <script>" and saved["respondent"] == {"role": "marketing"}
+    assert saved["answers"] == {q: v for q, v in expected.items()}
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert "Uralpack &lt;script&gt;" in page and "<script" not in page
+
+
+def test_ctrl_c_keeps_every_answer_and_resume_asks_the_next_question(system, tmp_path):
+    kb = system.kb
+    sheet = example(system, EXAMPLES / "aligned-software.yaml")
+    expected = asked_answers(system, sheet)
+    k = 6
+    child = spawn(tmp_path, "--lang", "ru")
+    child.expect_exact("Как называется ваша организация?")
+    child.sendline(sheet.organization)
+    child.expect_exact("Какова ваша роль в компании?")
+    child.send("1" + ENTER)
+    for qid, value in list(expected.items())[:k]:
+        question = kb.questions[qid]
+        child.expect_exact(question.text["ru"][:60])
+        if question.type in ("number", "percent"):
+            child.sendline(f"{value:g}")
+        else:
+            child.send(menu_key(question, value) + ENTER)
+    child.expect_exact(kb.questions[list(expected)[k]].text["ru"][:60])
+    child.sendcontrol("c")
+    child.expect_exact("Чтобы продолжить: accord diagnose --save session.yaml --resume")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
+    saved = expert.read_answers(tmp_path / "session.yaml", kb)
+    assert list(saved.answers.items()) == list(expected.items())[:k]
+
+    child = spawn(tmp_path, "--resume", "--format", "json", "-o", "diagnosis.json")
+    child.expect_exact(f"Вопрос {k + 1},")
+    child.expect_exact(kb.questions[list(expected)[k]].text["ru"][:60])
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert not (tmp_path / "diagnosis.json").exists()
+    assert json.loads(json.dumps(expert.read_answers(tmp_path / "session.yaml", kb).answers)) == \
+        dict(list(expected.items())[:k])

@@ -1,0 +1,297 @@
+"""The Markdown and HTML reports: structure, escaping, evidence and sources, language, and a real browser."""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import shutil
+import struct
+import subprocess
+import zlib
+from html.parser import HTMLParser
+
+import pytest
+
+import cli
+import expert
+from expert.errors import GraphvizMissingError
+from expert.report_html import render_html
+from expert.report_markdown import render_markdown
+from expert.report_text import render_text
+
+from conftest import EXAMPLES
+from consult_script import example, lines_for
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+
+
+class Page(HTMLParser):
+    """Parses a page strictly enough: every element closed in order; collects text, ids, links and tags."""
+
+    def __init__(self, text: str):
+        super().__init__(convert_charrefs=True)
+        self.stack: list[str] = []
+        self.problems: list[str] = []
+        self.tags: list[tuple[str, dict]] = []
+        self.ids: set[str] = set()
+        self.text_parts: list[str] = []
+        self.in_style = False
+        self.feed(text)
+        self.close()
+        if self.stack:
+            self.problems.append(f"unclosed: {self.stack}")
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag not in VOID:
+            self.stack.append(tag)
+        self.in_style = tag == "style"
+
+    def handle_startendtag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.tags.append((tag, attrs))
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+
+    def handle_endtag(self, tag):
+        if tag in VOID:
+            return
+        if not self.stack or self.stack[-1] != tag:
+            self.problems.append(f"</{tag}> closes <{self.stack[-1] if self.stack else None}>")
+            return
+        self.stack.pop()
+        self.in_style = False
+
+    def handle_data(self, data):
+        if not self.in_style:
+            self.text_parts.append(data)
+
+    @property
+    def text(self) -> str:
+        return " ".join(" ".join(self.text_parts).split())
+
+
+def normal(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def diagnoses(system):
+    return {p.stem: expert.diagnose(example(system, p), system) for p in EXAMPLE_FILES}
+
+
+class TestHtml:
+    @pytest.mark.parametrize("name", [p.stem for p in EXAMPLE_FILES])
+    def test_the_report_parses_and_shows_graph_level_causes_every_measure_and_the_answers(self, diagnoses, name):
+        d = diagnoses[name]
+        page = Page(render_html(d, "en"))
+        assert not page.problems, page.problems[:5]
+        assert any(tag == "svg" for tag, _ in page.tags), "no inline SVG plan graph"
+        kb = d.kb
+        assert normal(kb.levels[d.level.id].description["en"]) in page.text
+        for ident in d.plan.order:
+            assert normal(kb.measures[ident].name["en"]) in page.text, ident
+            assert ident in page.ids  # each measure has its detail block
+        for ident, _ in d.causes:
+            assert normal(kb.causes[ident].name["en"]) in page.text, ident
+        for qid in d.inference.answers:
+            assert normal(kb.questions[qid].text["en"]) in page.text, qid
+        assert page.text.count("★ critical path") == 2 * len(d.plan.critical_path)  # in the table and the details
+
+    def test_the_page_is_self_contained(self, diagnoses):
+        text = render_html(diagnoses["defined-manufacturer"], "en")
+        page = Page(text)
+        assert not any(tag in ("script", "link", "img", "iframe", "object") for tag, _ in page.tags)
+        for tag, attrs in page.tags:
+            for name in ("src", "href", "xlink:href"):
+                value = attrs.get(name)
+                assert value is None or value.startswith("#"), (tag, name, value)
+        assert "url(" not in text and "@import" not in text and "@font-face" not in text
+
+    def test_the_organisation_name_is_shown_as_text_never_as_markup(self, system):
+        name = "<script>alert('x')</script> & <b>Co</b>"
+        d = expert.diagnose(expert.AnswerSheet(name, "executive", {"marketing_department": "separate",
+                                                                  "joint_meetings": "never"}), system)
+        text = render_html(d, "en")
+        page = Page(text)
+        assert not page.problems
+        assert not any(tag == "script" for tag, _ in page.tags)
+        assert "<b>Co" not in text and name in page.text
+        assert "&lt;script&gt;" in text
+        md = render_markdown(d, "en")
+        before, fence, after = md.partition("```mermaid")
+        outside = before + after.partition("```")[2]  # a code block shows text as it is
+        assert fence and "<script" not in outside and "<b>" not in outside and "&lt;script&gt;" in outside
+
+    def test_causes_and_measures_link_to_their_evidence_and_the_evidence_to_its_source(self, diagnoses):
+        d = diagnoses["undefined-distributor"]
+        kb = d.kb
+        page = Page(render_html(d, "en"))
+        links = {attrs["href"][1:] for tag, attrs in page.tags if tag == "a" and attrs.get("href", "").startswith("#")}
+        assert links <= page.ids, links - page.ids
+        cited = [f for c, _ in d.causes for f in kb.causes[c].evidence] + \
+                [f for m in d.plan.order for f in kb.measures[m].evidence]
+        assert cited
+        for fact in cited:
+            assert fact in links and fact in page.ids
+            assert normal(kb.evidence[fact].summary["en"]) in page.text
+            if kb.evidence[fact].source:
+                assert kb.evidence[fact].source in links
+
+    def test_the_sources_section_lists_the_literature_behind_the_rules_that_fired(self, diagnoses):
+        d = diagnoses["aligned-software"]
+        kb = d.kb
+        page = Page(render_html(d, "en"))
+        sources = page.text.split("Sources", 1)[-1]
+        fired = {s for f in d.trace for s in d.system.rules.rules[f.rule].sources if s in kb.sources}
+        assert fired
+        for ident in fired:
+            assert normal(kb.sources[ident].citation) in sources, ident
+
+    def test_without_graphviz_the_page_says_what_is_missing(self, diagnoses, monkeypatch):
+        import expert.report_html as report_html
+
+        def missing(d, lang):
+            raise GraphvizMissingError("svg")
+
+        monkeypatch.setattr(report_html, "_draw", missing)
+        page = Page(report_html.render_html(diagnoses["integrated-fmcg"], "en"))
+        assert not any(tag == "svg" for tag, _ in page.tags)
+        assert "apt-get install graphviz" in page.text
+
+
+class TestMarkdown:
+    @pytest.mark.parametrize("name", [p.stem for p in EXAMPLE_FILES])
+    def test_headings_tables_mermaid_and_sources(self, diagnoses, name):
+        d = diagnoses[name]
+        text = render_markdown(d, "en")
+        headings = [line for line in text.splitlines() if line.startswith("## ")]
+        for title in ("Current integration level", "Level to aim for", "Root causes", "Plan of measures",
+                      "Evidence behind the causes and measures", "The answers this diagnosis is based on",
+                      "Sources"):
+            assert f"## {title}" in headings
+        assert "```mermaid\nflowchart LR" in text
+        plain = html.unescape(text.replace("\\", ""))
+        for ident in d.plan.order:
+            assert d.kb.measures[ident].name["en"] in plain
+        for n in range(1, text.count('<a id="evidence-') + 1):
+            assert f"](#evidence-{n})" in text
+        lines = text.splitlines()
+        for i, line in enumerate(lines):  # a heading always follows a blank line
+            if line.startswith("#") and i and not lines[i - 1].startswith("```") and "mermaid" not in lines[i - 1]:
+                assert lines[i - 1] == "" or lines[i - 1].startswith("  "), line
+
+
+class TestCommandLine:
+    @pytest.mark.parametrize("suffix, start", [(".html", "<!DOCTYPE html>"), (".md", "# Uralpack"),
+                                               (".txt", "Accord diagnosis — Uralpack"), (".json", "{")])
+    def test_the_format_follows_the_output_extension(self, runner, tmp_path, suffix, start):
+        out = tmp_path / f"report{suffix}"
+        result = runner.invoke(cli.main, ["diagnose", "--answers", str(EXAMPLES / "defined-manufacturer.yaml"),
+                                          "-o", str(out)])
+        assert result.exit_code == 0, result.stderr
+        assert out.read_text(encoding="utf-8").startswith(start)
+
+    @pytest.mark.parametrize("lang", ["en", "ru"])
+    @pytest.mark.parametrize("name", [p.stem for p in EXAMPLE_FILES])
+    def test_the_text_report_fits_80_columns(self, diagnoses, name, lang):
+        assert max(len(line) for line in render_text(diagnoses[name], lang).splitlines()) <= 80
+
+
+# ------------------------------------------------------------------ Russian
+
+def english_texts(system) -> set[str]:
+    """The English side of every KB text, rule summary and message that differs from its Russian side."""
+    def texts(obj):
+        if isinstance(obj, (str, int, float, bool, type(None))):
+            return
+        if hasattr(obj, "keys") and set(obj.keys()) == {"en", "ru"}:
+            yield obj
+        elif dataclasses.is_dataclass(obj):
+            for f in dataclasses.fields(obj):
+                yield from texts(getattr(obj, f.name))
+        elif isinstance(obj, (tuple, list)):
+            for item in obj:
+                yield from texts(item)
+        elif hasattr(obj, "values"):
+            for item in obj.values():
+                yield from texts(item)
+
+    kb = system.kb
+    found = set()
+    for table in (kb.levels, kb.signs, kb.transitions, kb.symptoms, kb.causes, kb.context, kb.measures, kb.owners,
+                  kb.evidence, kb.sources, kb.questions, kb.sections, kb.messages, system.rules.rules):
+        for text in texts(table):
+            if isinstance(text["en"], str) and normal(text["en"]) != normal(text["ru"]) and len(text["en"]) >= 8:
+                found.add(normal(text["en"]))
+    return found
+
+
+def test_a_russian_consultation_gives_a_russian_report(runner, system, tmp_path):
+    sheet = example(system, EXAMPLES / "undefined-distributor.yaml")
+    lines = lines_for(system, sheet)
+    reports = {}
+    for suffix in ("html", "md", "txt"):
+        session = tmp_path / f"session-{suffix}.yaml"
+        result = runner.invoke(cli.main, ["diagnose", "--lang", "ru", "--save", str(session),
+                                          "-o", str(tmp_path / f"report.{suffix}")],
+                               input="".join(f"{line}\n" for line in lines))
+        assert result.exit_code == 0, result.stderr
+        assert "Готово: задано вопросов" in result.stderr
+        reports[suffix] = (tmp_path / f"report.{suffix}").read_text(encoding="utf-8")
+    page = Page(reports["html"])
+    bodies = {"html": page.text, "md": normal(html.unescape(reports["md"].replace("\\", ""))),
+              "txt": normal(reports["txt"])}
+    assert 'lang="ru"' in reports["html"] and "Текущий уровень интеграции" in bodies["html"]
+    english = english_texts(system)
+    for kind, body in bodies.items():
+        for source in system.kb.sources.values():  # a citation stays in the language it was published in
+            body = body.replace(normal(source.citation), "")
+        leaked = sorted(text for text in english if text in body)
+        assert not leaked, f"{kind}: {leaked[:5]}"
+
+
+# ------------------------------------------------------------------ browser
+
+def png_summary(data: bytes) -> tuple[int, int, int]:
+    """(width, height, distinct pixel rows) of a PNG, checking its structure on the way."""
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    pos, chunks, idat = 8, {}, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        body = data[pos + 8:pos + 8 + length]
+        crc, = struct.unpack(">I", data[pos + 8 + length:pos + 12 + length])
+        assert zlib.crc32(kind + body) == crc, f"bad CRC in {kind!r}"
+        chunks.setdefault(kind, body)
+        if kind == b"IDAT":
+            idat += body
+        pos += 12 + length
+    width, height, depth, colour = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    channels = {2: 3, 6: 4, 0: 1, 4: 2}[colour]
+    raw = zlib.decompress(idat)
+    stride = 1 + width * channels * depth // 8
+    assert len(raw) == stride * height
+    rows = {raw[i * stride:(i + 1) * stride] for i in range(height)}
+    return width, height, len(rows)
+
+
+@pytest.mark.slow
+def test_the_report_renders_in_headless_chromium(system, tmp_path):
+    browser = shutil.which("chromium") or shutil.which("chromium-browser")
+    if browser is None:
+        pytest.skip("headless Chromium is not installed (Debian/Ubuntu: apt-get install chromium; .ci/run does it)")
+    d = expert.diagnose(example(system, EXAMPLES / "defined-manufacturer.yaml"), system)
+    page = tmp_path / "report.html"
+    page.write_text(render_html(d, "en"), encoding="utf-8")
+    shot = tmp_path / "report.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                    "--disable-component-update", "--no-first-run", "--disable-sync",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}", "--window-size=1280,2000",
+                    "--hide-scrollbars", page.as_uri()], capture_output=True, timeout=120, check=True)
+    width, height, distinct_rows = png_summary(shot.read_bytes())
+    assert (width, height) == (1280, 2000)
+    assert distinct_rows > 200, "the screenshot is (almost) blank"

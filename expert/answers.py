@@ -139,13 +139,18 @@ def relevance(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str, bool]:
     not-yet-given answer might still hold, so the follow-up stays relevant; a
     condition on a question that is itself irrelevant does not hold.
     """
+    return {q: state is not False for q, state in _states(kb, answers).items()}
+
+
+def _states(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str, bool | None]:
+    """True: asked for sure; None: may still be asked; False: not asked."""
+    states: dict[str, bool | None] = {}
     relevant: dict[str, bool] = {}
     for question in kb.questions.values():
-        if question.ask_when is None:
-            relevant[question.id] = True
-        else:
-            relevant[question.id] = _kleene(question.ask_when, answers, relevant) is not False
-    return relevant
+        state = True if question.ask_when is None else _kleene(question.ask_when, answers, relevant)
+        states[question.id] = state
+        relevant[question.id] = state is not False
+    return states
 
 
 def _kleene(cond: Condition, answers, relevant) -> bool | None:
@@ -182,9 +187,16 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, Any]) -> Question | N
 
 
 def remaining(kb: KnowledgeBase, answers: Mapping[str, Any]) -> int:
-    """How many relevant questions are still unanswered (an estimate: later answers can change it)."""
-    relevant = relevance(kb, answers)
-    return sum(1 for q in kb.questions if relevant[q] and q not in answers)
+    """About how many questions are still to come.
+
+    Questions that will surely be asked count fully; follow-ups that depend on
+    answers not given yet count half, since on average about half of them
+    turn out to apply.
+    """
+    states = _states(kb, answers)
+    sure = sum(1 for q, state in states.items() if state is True and q not in answers)
+    maybe = sum(1 for q, state in states.items() if state is None and q not in answers)
+    return sure + (maybe + 1) // 2
 
 
 # ------------------------------------------------------------------- saving

@@ -206,7 +206,8 @@ def to_mermaid(d: Diagnosis, lang: str = "en") -> str:
     t = Messages(d.kb, lang)
     lines = ["flowchart LR"]
     title = t("export.title_for", organization=d.sheet.organization) if d.sheet.organization else t("export.title")
-    lines.append(f"  %% {title}: {totals_caption(t, graph)}")
+    # a comment ends at the line's end, so a name with a line break must not carry one in
+    lines.append("  %% " + " ".join(f"{title}: {totals_caption(t, graph)}".split()))
     if not len(graph):
         lines.append(f'  empty["{_mermaid_text(t("export.no_plan"))}"]')
         return "\n".join(lines) + "\n"

@@ -7,7 +7,6 @@ Errors the user can cause become one line on standard error and exit code 2;
 
 from __future__ import annotations
 
-import datetime
 import functools
 import json
 import sys
@@ -17,7 +16,7 @@ import click
 
 import expert
 from expert import plan_graph
-from expert.errors import AccordError, ExitCode
+from expert.errors import AccordError, ExitCode, Location
 
 FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
 
@@ -95,15 +94,19 @@ def output_options(formats: list[str], default: str):
     return decorate
 
 
-def emit(text: str, output: Path | None) -> None:
-    """Write a result to the file, or to standard output."""
+def emit(content: str | bytes, output: Path | None) -> None:
+    """Write a result to the file, or (text only) to standard output."""
     if output is None:
+        text = content.decode("utf-8") if isinstance(content, bytes) else content
         click.echo(text, nl=not text.endswith("\n"))
         return
     try:
-        output.write_text(text, encoding="utf-8")
+        if isinstance(content, bytes):
+            output.write_bytes(content)
+        else:
+            output.write_text(content, encoding="utf-8")
     except OSError as exc:
-        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from None
+        raise AccordError(f"cannot write the file: {exc.strerror or exc}", Location(str(output))) from None
     click.echo(f"Wrote {output}", err=True)
 
 
@@ -113,11 +116,11 @@ def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str:
     if fmt == "md":
         from expert.report_markdown import render_markdown
 
-        return render_markdown(d, lang, generated=datetime.date.today())
+        return render_markdown(d, lang)
     if fmt == "html":
         from expert.report_html import render_html
 
-        return render_html(d, lang, generated=datetime.date.today())
+        return render_html(d, lang)
     from expert.report_text import render_text
 
     return render_text(d, lang)
@@ -272,12 +275,7 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
         text = plan_graph.export_text(d, fmt, lang)
         click.echo(text, nl=not text.endswith("\n"))
         return
-    data = plan_graph.export(d, fmt, lang)
-    try:
-        output.write_bytes(data)
-    except OSError as exc:
-        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from None
-    click.echo(f"Wrote {output}", err=True)
+    emit(plan_graph.export(d, fmt, lang), output)
 
 
 # ------------------------------------------------------------------- explain
@@ -327,15 +325,7 @@ def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why
     if graph_fmt is not None:
         from expert.explain_graph import render_graph
 
-        data = render_graph(d, graph_fmt, lang)
-        if output is None:
-            click.echo(data.decode("utf-8"), nl=False)
-            return
-        try:
-            output.write_bytes(data)
-        except OSError as exc:
-            raise click.FileError(str(output), hint=exc.strerror or str(exc)) from None
-        click.echo(f"Wrote {output}", err=True)
+        emit(render_graph(d, graph_fmt, lang), output)
         return
     as_json = fmt == "json"
     if how_id is not None:

@@ -20,6 +20,8 @@ interrupt or a killed process loses nothing.
 
 from __future__ import annotations
 
+import datetime
+
 import sys
 from pathlib import Path
 from typing import Callable
@@ -59,7 +61,7 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
             raise InputError(f"a session file already exists; continue it with 'accord diagnose --save "
                              f"{display_path(session)} --resume', or start another with --save FILE",
                              Location(display_path(session)))
-        sheet = expert.AnswerSheet()
+        sheet = expert.AnswerSheet(date=datetime.date.today().isoformat())
     sheet.lang = lang
     t = Messages(kb, lang)
     terminal = sys.stdin.isatty() and sys.stdout.isatty()

@@ -18,6 +18,7 @@ whether a consultation happened to ask them.
 
 from __future__ import annotations
 
+import datetime
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from .errors import InputError, Location, nearest
 from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
-_TOP_KEYS = ("organization", "respondent", "answers", "lang")
+_TOP_KEYS = ("organization", "respondent", "date", "answers", "lang")
 
 
 @dataclass
@@ -44,11 +45,14 @@ class AnswerSheet:
     answers: dict[str, Any] = field(default_factory=dict)
     lang: str | None = None
     source: str | None = None  # the file it came from, for messages
+    date: str | None = None  # ISO date the answers were given; reports show it
 
     def to_document(self) -> dict:
         data: dict[str, Any] = {"organization": self.organization}
         if self.role:
             data["respondent"] = {"role": self.role}
+        if self.date:
+            data["date"] = self.date
         if self.lang:
             data["lang"] = self.lang
         data["answers"] = dict(self.answers)
@@ -94,6 +98,12 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
     lang = data.get("lang")
     if lang is not None and lang not in ("en", "ru"):
         raise InputError(f"'{lang}' is not a language; expected en or ru", doc.locate("lang"))
+    given_on = data.get("date")
+    if given_on is not None:
+        try:  # YAML reads 2026-11-24 as a date already; JSON gives a string
+            given_on = datetime.date.fromisoformat(str(given_on)).isoformat()
+        except ValueError:
+            raise InputError(f"'{given_on}' is not a date; expected YYYY-MM-DD", doc.locate("date")) from None
     raw = data["answers"]
     if raw is None:
         raw = {}
@@ -115,7 +125,7 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
         answers[question.id] = normalised
     order = {q: i for i, q in enumerate(kb.questions)}
     return AnswerSheet(str(organization), role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
-                       lang, doc.name)
+                       lang, doc.name, given_on)
 
 
 def answer_value(question: Question, text: str) -> tuple[Any, str | None]:
@@ -241,6 +251,7 @@ def answers_template(kb: KnowledgeBase, lang: str = "en") -> str:
         "#   accord diagnose --answers THIS_FILE",
         "organization: \"\"",
         "respondent: {role: executive}   # executive | sales | marketing | other",
+        "# date: 2026-01-31              # when the answers were given; reports show it",
         "answers:",
     ]
     section = None

@@ -9,7 +9,6 @@ Without the ``dot`` program the page says so where the graph would be.
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from .diagnosis import Diagnosis
@@ -21,15 +20,13 @@ from .templates import environment
 _SVG_SIZE = re.compile(r'\s(width|height)="[^"]*"')
 
 
-def render_html(d: Diagnosis, lang: str = "en", generated: datetime.date | None = None) -> str:
+def render_html(d: Diagnosis, lang: str = "en") -> str:
     """The report as an HTML document in ``lang`` (``en`` or ``ru``).
 
     Parameters
     ----------
     d : Diagnosis
     lang : str
-    generated : date, optional
-        Printed in the header when given.
 
     Examples
     --------
@@ -39,7 +36,7 @@ def render_html(d: Diagnosis, lang: str = "en", generated: datetime.date | None 
     True
     """
     t = Messages(d.kb, lang)
-    ctx = report_context(d, lang, generated)
+    ctx = report_context(d, lang)
     ctx["graph_svg"], ctx["graph_note"] = None, None
     if d.plan.order:
         try:

@@ -8,7 +8,6 @@ text can neither inject HTML nor break a table.
 
 from __future__ import annotations
 
-import datetime
 import re
 
 from .diagnosis import Diagnosis
@@ -38,7 +37,7 @@ def markdown_cell(text) -> str:
     return markdown_text(text)
 
 
-def render_markdown(d: Diagnosis, lang: str = "en", generated: datetime.date | None = None) -> str:
+def render_markdown(d: Diagnosis, lang: str = "en") -> str:
     """The report as Markdown in ``lang``, with the plan as a Mermaid flowchart.
 
     Examples
@@ -50,7 +49,7 @@ def render_markdown(d: Diagnosis, lang: str = "en", generated: datetime.date | N
     """
     from .plan_graph import to_mermaid
 
-    ctx = report_context(d, lang, generated)
+    ctx = report_context(d, lang)
     ctx["mermaid"] = to_mermaid(d, lang).rstrip("\n") if d.plan.order else None
     ctx["source_titles"] = {s["id"]: s["title"] for group in ctx["sources"] for s in group["entries"]}
     text = environment("md").get_template("report.md").render(t=Messages(d.kb, lang), **ctx)

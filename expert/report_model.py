@@ -22,17 +22,16 @@ from .knowledge import KnowledgeBase
 SOURCE_KINDS = ("literature", "web", "seed")  # the kinds of knowledge/sources.yaml, in report order
 
 
-def report_context(d: Diagnosis, lang: str = "en", generated: datetime.date | None = None) -> dict[str, Any]:
+def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
     """Everything a report template needs, in ``lang``.
 
     Parameters
     ----------
     d : Diagnosis
     lang : str
-        ``en`` or ``ru``.
-    generated : date, optional
-        Printed under the title when given (left out by default, so that the
-        same answers give the same report).
+        ``en`` or ``ru``. The header shows the date the answers were given
+        when the answers file records one, so the same answers give the same
+        report.
 
     Examples
     --------
@@ -48,7 +47,8 @@ def report_context(d: Diagnosis, lang: str = "en", generated: datetime.date | No
         "lang": lang,
         "organization": d.sheet.organization or "",
         "role": t(f"consult.role.{d.sheet.role}") if d.sheet.role else None,
-        "generated": _date(generated, lang) if generated else None,
+        # the date the answers were given, from the answers file: the same answers give the same report
+        "generated": _date(datetime.date.fromisoformat(d.sheet.date), lang) if d.sheet.date else None,
         "questions": d.questions_summary(),
     }
     ctx["level"] = _level(d, t) if d.level else None

@@ -49,6 +49,7 @@ ANSWER_FILES = [
     ("unknown-top-level-key", "a.yaml", "answer:\n  employees: 10\n", ["a.yaml:1:1", "did you mean answers"]),
     ("bad-respondent-role", "a.yaml", "respondent: {role: janitor}\nanswers: {}\n", ["a.yaml:1", "respondent.role", "janitor"]),
     ("not-utf8", "a.yaml", b"answers:\n  organization: \xff\xfe\n", ["a.yaml", "not UTF-8"]),
+    ("bad-date", "a.yaml", "date: yesterday\nanswers: {}\n", ["a.yaml:1:1", "not a date"]),
 ]
 
 

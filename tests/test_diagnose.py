@@ -144,3 +144,26 @@ class TestDiagnoseCommand:
                                      "--format", "json", "-o", str(out)])
             outputs.append(out.read_bytes())
         assert outputs[0] == outputs[1]
+
+
+class TestReportsAreDeterministic:
+    def test_same_answers_give_byte_identical_reports(self, runner, tmp_path):
+        answers = tmp_path / "answers.yaml"
+        answers.write_text((EXAMPLES / "defined-manufacturer.yaml").read_text(encoding="utf-8") + "date: 2026-03-02\n",
+                           encoding="utf-8")
+        for fmt in ("html", "md", "text", "json"):
+            outputs = []
+            for copy in ("a", "b"):
+                out = tmp_path / f"{copy}.{fmt}"
+                result = runner.invoke(cli.main, ["diagnose", "--answers", str(answers), "--format", fmt, "-o", str(out)])
+                assert result.exit_code == 0, result.output
+                outputs.append(out.read_bytes())
+            assert outputs[0] == outputs[1], fmt
+        assert "2026" in (tmp_path / "a.html").read_text(encoding="utf-8")
+
+
+def test_an_unwritable_output_is_one_line_and_exit_2(runner, tmp_path):
+    result = runner.invoke(cli.main, ["diagnose", "--answers", str(EXAMPLES / "defined-manufacturer.yaml"),
+                                      "--format", "json", "-o", str(tmp_path / "missing" / "d.json")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("accord: error: ") and "cannot write the file" in result.stderr

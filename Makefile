@@ -7,14 +7,20 @@ STAMP  := $(VENV)/.installed
 OUT    := out
 EXAMPLE := examples/defined-manufacturer.yaml
 
-.PHONY: demo test setup graphviz bench docs check clean
+.PHONY: demo test setup graphviz bytecode bench docs check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	@touch $(STAMP)
 
-setup: $(STAMP) graphviz
+setup: $(STAMP) graphviz bytecode
+
+# Compile Accord's own modules once (pip does this for installed packages):
+# a cold `accord` run then skips compiling them, even where the environment
+# sets PYTHONDONTWRITEBYTECODE. Up-to-date files are skipped.
+bytecode: $(STAMP)
+	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py
 
 # Drawing SVG/PNG/PDF needs the system `dot` program. Install it where we can;
 # everything else works without it.

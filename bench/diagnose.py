@@ -35,15 +35,24 @@ from expert.answers import read_answers, relevance  # noqa: E402
 TARGET_MS, TARGET_RATIO, TARGET_COLD = 20.0, 2.0, 0.8
 
 
-def median_ms(func, runs: int) -> float:
+def paired_medians_ms(full, bare, runs: int) -> tuple[float, float]:
+    """Median milliseconds of two functions, timed in alternation.
+
+    Alternating keeps a noisy machine's slow spells from landing on one side
+    only, so the ratio of the two medians is stable.
+    """
     for _ in range(min(10, runs)):
-        func()
-    times = []
+        full()
+        bare()
+    times_full, times_bare = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times) * 1000
+        full()
+        middle = time.perf_counter()
+        bare()
+        times_full.append(middle - start)
+        times_bare.append(time.perf_counter() - middle)
+    return statistics.median(times_full) * 1000, statistics.median(times_bare) * 1000
 
 
 def cold_runs(example: Path, runs: int) -> tuple[float, float]:
@@ -78,8 +87,8 @@ def main() -> int:
         relevant = relevance(system.kb, sheet.answers)
         kept = {q: v for q, v in sheet.answers.items() if relevant[q]}
         facts = system.reasoner.stage_facts(kept)
-        full = median_ms(lambda: expert.diagnose(sheet, system), args.runs)
-        bare = median_ms(lambda: system.reasoner.run_bare(facts), args.runs)
+        full, bare = paired_medians_ms(lambda: expert.diagnose(sheet, system),
+                                       lambda: system.reasoner.run_bare(facts), args.runs)
         first, cold = cold_runs(example, args.cold_runs)
         ratio = full / bare
         worst = {"ms": max(worst["ms"], full), "ratio": max(worst["ratio"], ratio), "cold": max(worst["cold"], cold)}

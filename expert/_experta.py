@@ -9,7 +9,9 @@ release and the combination is what we test) and put the moved names back on
 experta's Rete matcher caches its list of conflict-set nodes with a
 class-level ``lru_cache(maxsize=1)``. Accord runs one engine per inference
 stage, so that cache would be evicted at every stage change; ``StageMatcher``
-keeps the list per matcher instead.
+keeps the list per matcher instead. Likewise ``reset()`` rediscovers the
+engine's DefFacts by introspecting every attribute (hundreds of rules) each
+time; ``StageEngine`` finds them once, since a compiled engine never changes.
 """
 
 import collections
@@ -40,4 +42,16 @@ class StageMatcher(ReteMatcher):
         return nodes
 
 
-__all__ = ["AS", "TEST", "Fact", "KnowledgeEngine", "P", "Rule", "StageMatcher"]
+class StageEngine(KnowledgeEngine):
+    """A KnowledgeEngine whose DefFacts are looked up once, not at every reset."""
+
+    __matcher__ = StageMatcher
+
+    def get_deffacts(self):
+        found = self.__dict__.get("_deffacts")
+        if found is None:
+            found = self.__dict__["_deffacts"] = KnowledgeEngine.get_deffacts(self)
+        return found
+
+
+__all__ = ["AS", "TEST", "Fact", "KnowledgeEngine", "P", "Rule", "StageEngine", "StageMatcher"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ._experta import AS, TEST, Fact, KnowledgeEngine, P, Rule as ExpertaRule, StageMatcher
+from ._experta import AS, TEST, Fact, KnowledgeEngine, P, Rule as ExpertaRule, StageEngine
 from .conditions import All, AnswerLeaf, Any_, Condition, FINDING_KINDS, Leaf, evaluate, leaves
 from .rules import Rule, RuleSet, Stage
 
@@ -72,10 +72,10 @@ def compile_rules(ruleset: RuleSet, fire: Callable[[KnowledgeEngine, Rule, dict]
     """
     modules = []
     for stage in ruleset.stages:
-        members = {"__matcher__": StageMatcher, "__doc__": f"Stage '{stage.id}' of the Accord rule base."}
+        members = {"__doc__": f"Stage '{stage.id}' of the Accord rule base."}
         for position, rule in enumerate(stage.rules):
             members[rule.id] = _compile_rule(rule, salience=len(stage.rules) - position, fire=fire)
-        cls = type(f"{_camel(stage.id)}Module", (KnowledgeEngine,), members)
+        cls = type(f"{_camel(stage.id)}Module", (StageEngine,), members)
         modules.append(Module(stage, cls()))
     return modules
 

@@ -53,8 +53,18 @@ class Firing(NamedTuple):
     rule: str
     stage: str
     premise: float
-    matched: tuple[Matched, ...]
+    leaves: tuple  # (condition leaf, value it saw) for every condition that held
     asserted: tuple[Asserted, ...]
+
+    @property
+    def matched(self) -> tuple[Matched, ...]:
+        """The conditions that held, with the answers and certainties they saw.
+
+        Built when asked for: a diagnosis records hundreds of firings and
+        most are never shown.
+        """
+        return tuple(Matched(leaf.fact, leaf.question if isinstance(leaf, AnswerLeaf) else leaf.id, value,
+                             _describe(leaf)) for leaf, value in self.leaves)
 
     def to_dict(self) -> dict:
         return {
@@ -106,11 +116,10 @@ class _Session:
 
     def __init__(self):
         self.trace: list[Firing] = []
-        self.evidence: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
-        self._combined: dict[tuple[str, str], float] = {}
+        # kind → id → [(certainty of one firing, firing index)]
+        self.evidence: dict[str, dict[str, list[tuple[float, int]]]] = defaultdict(lambda: defaultdict(list))
 
-    def fire(self, engine, rule: Rule, bound: dict) -> None:
-        flat = _flat_leaves(rule)
+    def fire(self, engine, rule: Rule, bound: dict, flat) -> None:
         if flat is not None:  # the common case: all of some leaves, no any-groups
             premise, matched = 1.0, []
             for leaf in flat:
@@ -130,50 +139,32 @@ class _Session:
         asserted = []
         for conclusion in rule.then:
             cf = round(conclusion.cf * premise, DECIMALS)
-            self.evidence[(conclusion.kind, conclusion.id)].append((cf, index))
+            self.evidence[conclusion.kind][conclusion.id].append((cf, index))
             asserted.append(Asserted(conclusion.kind, conclusion.id, cf))
-        self.trace.append(Firing(
-            index, rule.id, rule.stage, premise,
-            tuple(Matched(leaf.fact, leaf.question if isinstance(leaf, AnswerLeaf) else leaf.id, v, _describe(leaf))
-                  for leaf, v in matched),
-            tuple(asserted)))
+        self.trace.append(Firing(index, rule.id, rule.stage, premise, tuple(matched), tuple(asserted)))
 
-    def combined(self, kind: str, ident: str) -> float:
-        """The combined certainty of one conclusion (0 without evidence), computed once."""
-        key = (kind, ident)
-        value = self._combined.get(key)
-        if value is None:
-            found = self.evidence.get(key)
-            value = self._combined[key] = round(combine([cf for cf, _ in found]), DECIMALS) if found else 0.0
-        return value
-
-
-_flat: dict = {}
+    def combined(self, kind: str) -> dict[str, float]:
+        """The combined certainty of every conclusion of a kind that has evidence."""
+        return {ident: round(combine([cf for cf, _ in found]), DECIMALS)
+                for ident, found in self.evidence.get(kind, {}).items()}
 
 
 def _flat_leaves(rule: Rule):
-    """The leaves of a rule whose condition is a plain conjunction, else None (cached per rule)."""
-    try:
-        return _flat[rule.id, id(rule)]
-    except KeyError:
-        pass
+    """The leaves of a rule whose condition is a plain conjunction, else None."""
     cond = rule.when
     if isinstance(cond, All) and all(not isinstance(c, (All, Any_)) for c in cond.items):
-        result = cond.items
-    elif not isinstance(cond, (All, Any_)):
-        result = (cond,)
-    else:
-        result = None
-    _flat[rule.id, id(rule)] = result
-    return result
+        return cond.items
+    if not isinstance(cond, (All, Any_)):
+        return (cond,)
+    return None
 
 
 class _Ignore:
-    def fire(self, engine, rule, bound):
+    def fire(self, engine, rule, bound, flat):
         return None
 
-    def combined(self, kind, ident):
-        return 0.0
+    def combined(self, kind):
+        return {}
 
 
 class Reasoner:
@@ -193,6 +184,7 @@ class Reasoner:
         self.kb = kb
         self.ruleset = ruleset
         self.modules = compile_rules(ruleset, self._fire)
+        self._flat = {rule.id: _flat_leaves(rule) for rule in ruleset.rules.values()}
         # A stage's fact carries only the ids some later rule reads: every
         # field costs Rete work, and unread ones would cost it for nothing.
         read: dict[str, set[str]] = defaultdict(set)
@@ -202,22 +194,23 @@ class Reasoner:
         self._ids = {kind: tuple(i for i in kb.ids_of_kind(kind) if i in read[kind])
                      for s in ruleset.stages for kind in s.concludes}
 
-    @staticmethod
-    def _fire(engine, rule, bound):
-        engine.session.fire(engine, rule, bound)
+    def _fire(self, engine, rule, bound):
+        engine.session.fire(engine, rule, bound, self._flat[rule.id])
 
     def infer(self, answers: Mapping[str, Any]) -> Inference:
         """Run every stage on the answers (already checked; ``unknown`` allowed)."""
         session = _Session()
         self.stage_facts(answers, session)
         findings = {}
-        for (kind, ident), evidence in sorted(session.evidence.items()):
-            findings[(kind, ident)] = Finding(kind, ident, session.combined(kind, ident), tuple(evidence))
+        for kind in sorted(session.evidence):
+            certainties = session.combined(kind)
+            for ident, evidence in sorted(session.evidence[kind].items()):
+                findings[(kind, ident)] = Finding(kind, ident, certainties[ident], tuple(evidence))
         return Inference(dict(answers), findings, session.trace)
 
     def stage_facts(self, answers: Mapping[str, Any], session=None) -> dict[str, Any]:
         """Run the stages and return the fact each stage declared for the next, by kind."""
-        session = session or _Ignore()
+        session = session or _Session()
         facts: dict[str, Any] = {"answer": FACT_CLASSES["answer"](**answers)}
         for module in self.modules:
             engine = module.engine
@@ -226,7 +219,11 @@ class Reasoner:
             engine.declare(*(facts[kind] for kind in module.reads if kind in facts))
             engine.run()
             for kind in module.stage.concludes:
-                facts[kind] = FACT_CLASSES[kind](**{ident: session.combined(kind, ident) for ident in self._ids[kind]})
+                values = dict.fromkeys(self._ids[kind], 0.0)
+                for ident, cf in session.combined(kind).items():
+                    if ident in values:
+                        values[ident] = cf
+                facts[kind] = FACT_CLASSES[kind](**values)
         return facts
 
     def run_bare(self, facts: Mapping[str, Any]) -> None:

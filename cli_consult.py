@@ -21,7 +21,6 @@ interrupt or a killed process loses nothing.
 from __future__ import annotations
 
 import datetime
-
 import sys
 from pathlib import Path
 from typing import Callable

@@ -25,6 +25,7 @@ SCHEMA_VERSION = "1.0"
 CAUSE_THRESHOLD = 0.4  # causes below this certainty are not reported
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
 MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
+CONTEXT_THRESHOLD = 0.5  # context factors are reported when this certain, either way
 UNKNOWN_WEIGHT = 0.5  # how much the share of 'unknown' level answers lowers the level's certainty
 
 
@@ -278,7 +279,7 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
 
     return Diagnosis(system, answers, inference, ignored, relevant, level, target, plan,
                      causes=ranked("cause", CAUSE_THRESHOLD), symptoms=ranked("symptom", PRESENT),
-                     context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= PRESENT],
+                     context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
                      in_place=in_place)
 

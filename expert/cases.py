@@ -21,7 +21,9 @@ optionally rules that must fire or stay silent::
 
 ``expect`` takes, per kind, a list of ids (certainty at least 0.2; for
 causes and measures the diagnosis' own reporting thresholds) or a mapping of
-id to a minimum certainty. ``level`` and ``target`` take a single id.
+id to a minimum certainty. ``level`` and ``target`` take a single id. A
+measure is expected as the rules recommend it, whether the plan keeps it or
+defers it past its phase's limit.
 """
 
 from __future__ import annotations
@@ -143,9 +145,7 @@ def _actual(d: Diagnosis, kind: str, ident: str) -> float:
         return d.level.evidence_cf if d.level and d.level.id == ident else 0.0
     if kind == "target":
         return d.target.certainty if d.target and d.target.id == ident else 0.0
-    if kind == "measure":
-        item = d.plan.items.get(ident)
-        return 0.0 if item is None or item.pulled_in else item.certainty
+    # a measure counts as recommended by the rules whether the plan keeps it or defers it
     return d.inference.cf(kind, ident)
 
 

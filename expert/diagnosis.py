@@ -17,7 +17,7 @@ from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
 from .documents import Document
 from .inference import Firing, Inference, Reasoner
-from .knowledge import KnowledgeBase, load_knowledge_base
+from .knowledge import PHASES, KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan
 from .rules import RuleSet, load_rules
 
@@ -26,6 +26,11 @@ CAUSE_THRESHOLD = 0.4  # causes below this certainty are not reported
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
 MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
 CONTEXT_THRESHOLD = 0.5  # context factors are reported when this certain, either way
+# A plan people can carry out: the transition the company makes keeps its
+# most needed measures, every other phase a few; the rest are reported as
+# worth considering later. (Mann & Batyrev start with a handful of methods,
+# not a catalogue.)
+MEASURES_PER_PHASE = {"move": 8, "other": 4}
 UNKNOWN_WEIGHT = 0.5  # how much the share of 'unknown' level answers lowers the level's certainty
 
 
@@ -124,6 +129,7 @@ class Diagnosis:
     symptoms: list[tuple[str, float]] = field(default_factory=list)
     context: list[tuple[str, float]] = field(default_factory=list)
     in_place: list[str] = field(default_factory=list)
+    deferred: list[tuple[str, float]] = field(default_factory=list)  # recommended, but after the plan's limit
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -180,6 +186,8 @@ class Diagnosis:
                            "holds": c > 0} for i, c in self.context]
         out["in_place"] = self.in_place
         out["measures"] = [self._measure(ident, lang) for ident in self.plan.order]
+        out["deferred_measures"] = [{"id": i, "name": kb.measures[i].name[lang], "phase": kb.measures[i].phase,
+                                     "certainty": _r(c)} for i, c in self.deferred]
         out["plan"] = {
             "order": list(self.plan.order),
             "phases": [{"id": phase, "measures": ids} for phase, ids in self.plan.phases()],
@@ -271,7 +279,9 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
     recommended = {f.id: f.cf for f in inference.of_kind("measure") if f.cf >= MEASURE_THRESHOLD}
     in_place = sorted((f.id for f in inference.of_kind("practice") if f.cf >= IN_PLACE_THRESHOLD),
                       key=list(system.kb.measures).index)
-    plan = build_plan(system.kb, recommended, set(in_place))
+    selected, deferred = prioritise(system.kb, recommended, target)
+    plan = build_plan(system.kb, selected, set(in_place))
+    deferred = [(m, cf) for m, cf in deferred if m not in plan.items]
 
     def ranked(kind, threshold):
         found = [(f.id, f.cf) for f in inference.of_kind(kind) if f.cf >= threshold]
@@ -281,7 +291,40 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
                      causes=ranked("cause", CAUSE_THRESHOLD), symptoms=ranked("symptom", PRESENT),
                      context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
-                     in_place=in_place)
+                     in_place=in_place, deferred=deferred)
+
+
+def prioritise(kb: KnowledgeBase, recommended: Mapping[str, float],
+               target: "TargetVerdict | None") -> tuple[dict[str, float], list[tuple[str, float]]]:
+    """Keep the most certain measures of each phase; return ``(kept, deferred)``.
+
+    The phase of the transition the company makes keeps up to
+    ``MEASURES_PER_PHASE["move"]`` measures, every other phase up to
+    ``MEASURES_PER_PHASE["other"]``; the diagnostic phase is never cut. Ties go
+    to the knowledge base's order.
+
+    Examples
+    --------
+    >>> from expert import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> many = {m: 0.9 - i / 100 for i, m in enumerate(list(kb.measures)[2:12])}
+    >>> kept, later = prioritise(kb, many, None)
+    >>> len(kept), len(later)
+    (4, 6)
+    """
+    position = {m: i for i, m in enumerate(kb.measures)}
+    move = target.transition if target is not None and not target.stay else None
+    by_phase: dict[str, list[str]] = {}
+    for ident in recommended:
+        by_phase.setdefault(kb.measures[ident].phase, []).append(ident)
+    kept, deferred = {}, []
+    for phase, ids in by_phase.items():
+        ids.sort(key=lambda m: (-round(recommended[m], 3), position[m]))
+        limit = len(ids) if phase == "diagnostic" else MEASURES_PER_PHASE["move" if phase == move else "other"]
+        kept.update((m, recommended[m]) for m in ids[:limit])
+        deferred.extend((m, recommended[m]) for m in ids[limit:])
+    deferred.sort(key=lambda p: (PHASES.index(kb.measures[p[0]].phase), -round(p[1], 3), position[p[0]]))
+    return kept, deferred
 
 
 def _level_verdict(system, inference: Inference, kept, relevant) -> LevelVerdict | None:

@@ -213,6 +213,8 @@ def status(d: Diagnosis, kind: str, ident: str) -> Status:
         item = d.plan.items.get(ident)
         if item is not None:
             return make("pulled_in" if item.pulled_in else "reported")
+        if any(m == ident for m, _ in d.deferred):
+            return make("deferred")
     elif kind == "practice":
         if ident in d.in_place:
             return make("reported")

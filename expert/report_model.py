@@ -63,6 +63,7 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
                        for i, cf in d.symptoms if cf > 0]
     ctx["plan"] = _plan(d, t, refs)
     ctx["in_place"] = [kb.measures[m].name[lang] for m in d.in_place]
+    ctx["deferred"] = [kb.measures[m].name[lang] for m, _ in d.deferred]
     ctx["answers"] = _answers(d, t)
     ctx["evidence"] = refs.items()
     ctx["sources"] = _sources(d, refs, lang)

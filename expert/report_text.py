@@ -105,6 +105,8 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         out.append(Text("* " + t("report.critical"), style="dim"))
     else:
         out.append(Text(t("report.no_plan")))
+    if d.deferred:
+        out.append(Text(f"{t('report.deferred')}: " + "; ".join(kb.measures[m].name[lang] for m, _ in d.deferred)))
     if d.in_place:
         out.append(Text(f"{t('report.in_place')}: " + "; ".join(kb.measures[m].name[lang] for m in d.in_place),
                         style="dim"))

@@ -167,3 +167,27 @@ def test_an_unwritable_output_is_one_line_and_exit_2(runner, tmp_path):
                                       "--format", "json", "-o", str(tmp_path / "missing" / "d.json")])
     assert result.exit_code == 2
     assert result.stderr.startswith("accord: error: ") and "cannot write the file" in result.stderr
+
+
+class TestPlanPriorities:
+    def test_each_phase_keeps_its_most_needed_measures_and_defers_the_rest(self, system):
+        d = diagnose_example("defined-manufacturer", system)
+        phases = {}
+        for ident in recommended(d):
+            phases.setdefault(d.plan.items[ident].phase, []).append(ident)
+        assert len(phases["TRANS-2-TO-3"]) <= expert.diagnosis.MEASURES_PER_PHASE["move"]
+        assert len(phases["TRANS-1-TO-2"]) <= expert.diagnosis.MEASURES_PER_PHASE["other"]
+        deferred = dict(d.deferred)
+        assert "MEAS-LEAD-KPIS" in deferred
+        kept = [d.plan.items[m].certainty for m in phases["TRANS-2-TO-3"]]
+        assert min(kept) >= max(cf for m, cf in d.deferred if system.kb.measures[m].phase == "TRANS-2-TO-3")
+
+    def test_deferred_measures_are_in_every_report(self, runner, tmp_path):
+        example = str(EXAMPLES / "defined-manufacturer.yaml")
+        text = runner.invoke(cli.main, ["diagnose", "--answers", example]).stdout
+        assert "Also worth considering later" in text
+        html = tmp_path / "r.html"
+        runner.invoke(cli.main, ["diagnose", "--answers", example, "-o", str(html)])
+        assert "Make leads marketing" in html.read_text(encoding="utf-8")
+        explained = runner.invoke(cli.main, ["explain", "--answers", example, "--why-not", "MEAS-LEAD-KPIS"]).stdout
+        assert "worth considering later" in explained

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 OUT    := out
 EXAMPLE := examples/defined-manufacturer.yaml
 
-.PHONY: demo test setup graphviz bytecode bench docs check clean
+.PHONY: demo test setup graphviz bytecode bench eval docs check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,6 +54,10 @@ docs: setup
 
 bench: setup
 	$(BIN)/python bench/diagnose.py
+
+# The advice on the development cases of ../shared/cases (scored by its scorer).
+eval: setup
+	@$(BIN)/python bench/eval_cases.py
 
 clean:
 	rm -rf $(OUT) build dist .pytest_cache .hypothesis

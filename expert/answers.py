@@ -28,12 +28,13 @@ from typing import Any, Mapping
 import yaml
 
 from .conditions import All, AnswerLeaf, Any_, Condition, UNKNOWN
+from .answer_versions import migrate
 from .documents import Document, read_document
 from .errors import InputError, Location, nearest
 from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
-_TOP_KEYS = ("organization", "respondent", "date", "answers", "lang")
+_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "answers", "lang")
 
 
 @dataclass
@@ -46,6 +47,9 @@ class AnswerSheet:
     lang: str | None = None
     source: str | None = None  # the file it came from, for messages
     date: str | None = None  # ISO date the answers were given; reports show it
+    version: int | None = None  # the questionnaire version the answers are in (the current one once checked)
+    migrated_from: int | None = None  # the version the file was written with, when older
+    retired: dict[str, Any] = field(default_factory=dict)  # answers to questions no longer asked
 
     def to_document(self) -> dict:
         data: dict[str, Any] = {"organization": self.organization}
@@ -55,7 +59,9 @@ class AnswerSheet:
             data["date"] = self.date
         if self.lang:
             data["lang"] = self.lang
-        data["answers"] = dict(self.answers)
+        if self.version:
+            data["questionnaire"] = self.version
+        data["answers"] = {q: list(v) if isinstance(v, tuple) else v for q, v in self.answers.items()}
         return data
 
 
@@ -104,28 +110,40 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
             given_on = datetime.date.fromisoformat(str(given_on)).isoformat()
         except ValueError:
             raise InputError(f"'{given_on}' is not a date; expected YYYY-MM-DD", doc.locate("date")) from None
+    current = kb.questionnaire_version
+    version = data.get("questionnaire", 1)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise InputError(f"'{version}' is not a questionnaire version; expected a whole number such as {current}",
+                         doc.locate("questionnaire"))
+    if version > current:
+        raise InputError(f"written with questionnaire version {version}, newer than this Accord's ({current}); "
+                         "update Accord to read it", doc.locate("questionnaire"))
     raw = data["answers"]
     if raw is None:
         raw = {}
     if not isinstance(raw, Mapping):
         raise InputError("'answers' must map question ids to answers", doc.locate("answers"))
+    retired: dict[str, Any] = {}
+    if version < current:
+        raw, retired = migrate({str(k): v for k, v in raw.items()}, version, kb)
     answers: dict[str, Any] = {}
     for key, value in raw.items():
         question = kb.questions.get(str(key))
+        where = doc.locate("answers", key) if key in data["answers"] else doc.locate("answers")
         if question is None:
             hint = nearest(str(key), kb.questions)
             more = f"; did you mean {', '.join(hint)}?" if hint else "; 'accord questions' lists them"
-            raise InputError(f"unknown question '{key}'{more}", doc.locate("answers", key))
-        if isinstance(value, (list, Mapping)):
+            raise InputError(f"unknown question '{key}'{more}", where)
+        if isinstance(value, Mapping) or (isinstance(value, list) and not question.multiple):
             raise InputError(f"answer to '{key}' must be a single value, not a {type(value).__name__}; "
-                             f"expected {question.allowed()}", doc.locate("answers", key))
+                             f"expected {question.allowed()}", where)
         normalised, problem = question.normalise(value)
         if problem:
-            raise InputError(f"answer to '{key}': {problem}", doc.locate("answers", key))
+            raise InputError(f"answer to '{key}': {problem}", where)
         answers[question.id] = normalised
     order = {q: i for i, q in enumerate(kb.questions)}
     return AnswerSheet(str(organization), role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
-                       lang, doc.name, given_on)
+                       lang, doc.name, given_on, current, version if version < current else None, retired)
 
 
 def answer_value(question: Question, text: str) -> tuple[Any, str | None]:
@@ -164,6 +182,14 @@ def _states(kb: KnowledgeBase, answers: Mapping[str, Any]) -> dict[str, bool | N
 
 
 def _kleene(cond: Condition, answers, relevant) -> bool | None:
+    """Three-valued ``ask_when``: an answer not given yet leaves it open (None).
+
+    An answer of ``unknown`` closes the branch: the follow-ups of a question
+    the manager could not answer presuppose what they do not know ("When was
+    marketing split off from sales?" after "How did marketing come about?
+    — don't know"). A question that can settle something on its own must not
+    be hidden behind such a condition.
+    """
     if isinstance(cond, All):
         results = [_kleene(c, answers, relevant) for c in cond.items]
         return False if False in results else (None if None in results else True)
@@ -174,8 +200,10 @@ def _kleene(cond: Condition, answers, relevant) -> bool | None:
     if not relevant.get(cond.question, False):
         return False
     value = answers.get(cond.question)
-    if value is None or value == UNKNOWN:
+    if value is None:
         return None
+    if value == UNKNOWN:
+        return False
     return cond.test(value)
 
 

@@ -52,9 +52,28 @@ class AnswerLeaf:
         return self.question
 
     def test(self, value: Any) -> bool:
+        """Whether the answer satisfies the leaf.
+
+        A multi-choice answer is a tuple of the chosen values: ``in`` holds
+        when any chosen value is in the set, ``not_in`` when none is, and
+        numeric comparisons never hold.
+
+        Examples
+        --------
+        >>> leaf = AnswerLeaf("topics", "in", frozenset({"price"}))
+        >>> leaf.test(("budget", "price")), leaf.test(("budget",)), leaf.negated().test(("budget",))
+        (True, False, True)
+        """
         if value is None or value == UNKNOWN:
             return False
         op, operand = self.op, self.operand
+        if isinstance(value, tuple):
+            if op == "in" or op == "weights":
+                values = operand if op == "in" else {v for v, _ in operand}
+                return any(v in values for v in value)
+            if op == "not_in":
+                return not any(v in operand for v in value)
+            return False
         if op == "in":
             return value in operand
         if op == "not_in":
@@ -72,10 +91,11 @@ class AnswerLeaf:
         return value > operand  # above
 
     def premise(self, value: Any) -> float:
+        """The certainty the leaf lends its rule: the weight of the answer (the
+        largest among the chosen values of a multi-choice answer), else 1."""
         if self.op == "weights":
-            for v, w in self.operand:
-                if v == value:
-                    return w
+            chosen = value if isinstance(value, tuple) else (value,)
+            return max((w for v, w in self.operand if v in chosen), default=1.0)
         return 1.0
 
     def negated(self) -> "AnswerLeaf":

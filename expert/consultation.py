@@ -128,7 +128,9 @@ class Consultation:
     ask_profile: bool = True
 
     def __post_init__(self):
-        self.sheet = replace(self.sheet, answers=dict(self.sheet.answers))
+        # The answers are in today's questionnaire (a resumed older file was migrated on reading).
+        self.sheet = replace(self.sheet, answers=dict(self.sheet.answers),
+                             version=self.system.kb.questionnaire_version)
         done = not self.ask_profile or bool(self.sheet.answers) or self.sheet.role is not None
         self._profile_done = {name: done for name in PROFILE}
         self._defaults: dict[str, Any] = {}

@@ -15,22 +15,19 @@ from typing import Any, Mapping
 
 from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
+from .differential import NAMED
 from .documents import Document
 from .inference import Firing, Inference, Reasoner
-from .knowledge import PHASES, KnowledgeBase, load_knowledge_base
-from .plan import Plan, build_plan
+from .knowledge import KnowledgeBase, load_knowledge_base
+from .plan import Plan, build_plan, phase_names
+from .plan_selection import IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Selection, select
 from .rules import RuleSet, load_rules
 
 SCHEMA_VERSION = "1.0"
-CAUSE_THRESHOLD = 0.4  # causes below this certainty are not reported
-IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
-MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
+CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
+ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible
+UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
 CONTEXT_THRESHOLD = 0.5  # context factors are reported when this certain, either way
-# A plan people can carry out: the transition the company makes keeps its
-# most needed measures, every other phase a few; the rest are reported as
-# worth considering later. (Mann & Batyrev start with a handful of methods,
-# not a catalogue.)
-MEASURES_PER_PHASE = {"move": 8, "other": 4}
 UNKNOWN_WEIGHT = 0.5  # how much the share of 'unknown' level answers lowers the level's certainty
 
 
@@ -42,6 +39,7 @@ class ExpertSystem:
     rules: RuleSet
     reasoner: Reasoner
     level_questions: frozenset[str] = frozenset()  # questions whose answers feed the level
+    plain_measures: frozenset[str] = frozenset()  # measures some rule recommends on need alone
 
 
 @lru_cache(maxsize=4)
@@ -66,7 +64,17 @@ def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None) 
         kb = load_knowledge_base(kdir)
         ruleset = load_rules(kb, rdir)
         cache.store(cache_key, kb, ruleset)
-    return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset))
+    return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset), _plain_measures(ruleset))
+
+
+def _plain_measures(ruleset: RuleSet) -> frozenset[str]:
+    """Measures some rule recommends on need, level and target alone, with no context gate."""
+    plain = set()
+    for rule in ruleset.rules.values():
+        reads = {leaf.fact for leaf in leaves(rule.when)}
+        if reads <= {"need", "transition", "cause", "target", "level"}:
+            plain |= {c.id for c in rule.then if c.kind == "measure" and c.cf > 0}
+    return frozenset(plain)
 
 
 def _level_questions(ruleset: RuleSet) -> frozenset[str]:
@@ -130,6 +138,7 @@ class Diagnosis:
     context: list[tuple[str, float]] = field(default_factory=list)
     in_place: list[str] = field(default_factory=list)
     deferred: list[tuple[str, float]] = field(default_factory=list)  # recommended, but after the plan's limit
+    selection: Selection | None = None  # how the plan was chosen: exclusions, named causes' treatment
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -178,7 +187,9 @@ class Diagnosis:
         else:
             out["target_level"] = None
         out["symptoms"] = [{"id": i, "name": name(kb.symptoms, i), "certainty": _r(c)} for i, c in self.symptoms]
+        ranking = {c.id: c for c in self.inference.causes}
         out["causes"] = [{"id": i, "name": name(kb.causes, i), "certainty": _r(c),
+                          **{k: v for k, v in ranking[i].to_dict().items() if k != "certainty"},
                           "shown_by": self.shown_by(i)} for i, c in self.causes]
         out["context"] = [{"id": i, "name": name(kb.context, i), "certainty": _r(c),
                            "statement": (kb.context[i].proposition if c > 0 else
@@ -276,55 +287,25 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
 
     level = _level_verdict(system, inference, kept, relevant)
     target = _target_verdict(system, inference, level)
-    recommended = {f.id: f.cf for f in inference.of_kind("measure") if f.cf >= MEASURE_THRESHOLD}
-    in_place = sorted((f.id for f in inference.of_kind("practice") if f.cf >= IN_PLACE_THRESHOLD),
-                      key=list(system.kb.measures).index)
-    selected, deferred = prioritise(system.kb, recommended, target)
-    plan = build_plan(system.kb, selected, set(in_place))
-    deferred = [(m, cf) for m, cf in deferred if m not in plan.items]
+    uncertain = level is not None and level.certainty < UNCERTAIN
+    selection = select(system.kb, inference, level.id if level else None, target.id if target else None,
+                       uncertain, system.plain_measures)
+    owners = {m: system.kb.owner_of(m, kept) for m in selection.chosen}
+    plan = build_plan(system.kb, selection, owners,
+                      phase_names(system.kb, level.id if level else None, target.id if target else None))
+    in_place = selection.in_place
+    deferred = [(m, cf) for m, cf in selection.deferred if m not in plan.items]
 
     def ranked(kind, threshold):
         found = [(f.id, f.cf) for f in inference.of_kind(kind) if f.cf >= threshold]
         return sorted(found, key=lambda p: (-round(p[1], 3), p[0]))
 
+    causes = [(c.id, c.certainty) for c in inference.causes if c.named or c.certainty >= ALSO_POSSIBLE]
     return Diagnosis(system, answers, inference, ignored, relevant, level, target, plan,
-                     causes=ranked("cause", CAUSE_THRESHOLD), symptoms=ranked("symptom", PRESENT),
+                     causes=causes, symptoms=ranked("symptom", PRESENT),
                      context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
-                     in_place=in_place, deferred=deferred)
-
-
-def prioritise(kb: KnowledgeBase, recommended: Mapping[str, float],
-               target: "TargetVerdict | None") -> tuple[dict[str, float], list[tuple[str, float]]]:
-    """Keep the most certain measures of each phase; return ``(kept, deferred)``.
-
-    The phase of the transition the company makes keeps up to
-    ``MEASURES_PER_PHASE["move"]`` measures, every other phase up to
-    ``MEASURES_PER_PHASE["other"]``; the diagnostic phase is never cut. Ties go
-    to the knowledge base's order.
-
-    Examples
-    --------
-    >>> from expert import load_knowledge_base
-    >>> kb = load_knowledge_base()
-    >>> many = {m: 0.9 - i / 100 for i, m in enumerate(list(kb.measures)[2:12])}
-    >>> kept, later = prioritise(kb, many, None)
-    >>> len(kept), len(later)
-    (4, 6)
-    """
-    position = {m: i for i, m in enumerate(kb.measures)}
-    move = target.transition if target is not None and not target.stay else None
-    by_phase: dict[str, list[str]] = {}
-    for ident in recommended:
-        by_phase.setdefault(kb.measures[ident].phase, []).append(ident)
-    kept, deferred = {}, []
-    for phase, ids in by_phase.items():
-        ids.sort(key=lambda m: (-round(recommended[m], 3), position[m]))
-        limit = len(ids) if phase == "diagnostic" else MEASURES_PER_PHASE["move" if phase == move else "other"]
-        kept.update((m, recommended[m]) for m in ids[:limit])
-        deferred.extend((m, recommended[m]) for m in ids[limit:])
-    deferred.sort(key=lambda p: (PHASES.index(kb.measures[p[0]].phase), -round(p[1], 3), position[p[0]]))
-    return kept, deferred
+                     in_place=in_place, deferred=deferred, selection=selection)
 
 
 def _level_verdict(system, inference: Inference, kept, relevant) -> LevelVerdict | None:

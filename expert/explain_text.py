@@ -224,7 +224,7 @@ def _section_context(w: Writer, section: HowSection) -> list[str]:
     if item is not None:
         position = d.plan.order.index(item.id) + 1
         lines.append(t("explain.plan.position", position=position, total=len(d.plan.order),
-                       phase=t(f"phase.{item.phase}"), start=item.start, finish=item.finish))
+                       phase=d.plan.phase_name(item.phase, t.lang), start=item.start, finish=item.finish))
         if item.pulled_in:
             lines.append(t("explain.plan.pulled_in", measures=", ".join(item.required_by)))
         if item.prerequisites:

@@ -17,6 +17,7 @@ from typing import Any, Mapping, NamedTuple
 from .certainty import combine
 from .compiler import FACT_CLASSES, compile_rules
 from .conditions import All, AnswerLeaf, Any_, evaluate, findings_read
+from .differential import Link, RankedCause, declared, rank_causes
 from .knowledge import KnowledgeBase
 from .rules import Rule, RuleSet
 
@@ -91,6 +92,7 @@ class Inference:
     answers: Mapping[str, Any]
     findings: dict[tuple[str, str], Finding]
     trace: list[Firing] = field(default_factory=list)
+    causes: list[RankedCause] = field(default_factory=list)  # the differential diagnosis, named first
 
     def of_kind(self, kind: str) -> list[Finding]:
         return [f for (k, _), f in self.findings.items() if k == kind]
@@ -118,6 +120,7 @@ class _Session:
         self.trace: list[Firing] = []
         # kind → id → [(certainty of one firing, firing index)]
         self.evidence: dict[str, dict[str, list[tuple[float, int]]]] = defaultdict(lambda: defaultdict(list))
+        self.causes: list[RankedCause] = []
 
     def fire(self, engine, rule: Rule, bound: dict, flat) -> None:
         if flat is not None:  # the common case: all of some leaves, no any-groups
@@ -144,9 +147,49 @@ class _Session:
         self.trace.append(Firing(index, rule.id, rule.stage, premise, tuple(matched), tuple(asserted)))
 
     def combined(self, kind: str) -> dict[str, float]:
-        """The combined certainty of every conclusion of a kind that has evidence."""
+        """The certainty of every conclusion of a kind that has evidence.
+
+        Evidence combines as in EMYCIN; causes then compete for the findings
+        they explain (:mod:`expert.differential`), and the certainty after
+        that competition is what later stages read.
+        """
+        if kind == "cause":
+            return dict(declared(self.causes))
         return {ident: round(combine([cf for cf, _ in found]), DECIMALS)
                 for ident, found in self.evidence.get(kind, {}).items()}
+
+    def rank_causes(self, order) -> None:
+        """Run the differential diagnosis over the evidence of the causes stage."""
+        links = []
+        for cause, found in self.evidence.get("cause", {}).items():
+            for cf, index in found:
+                firing = self.trace[index]
+                links.append(Link(cause, _finding_of(firing), cf, index, self._origin(firing)))
+        self.causes = rank_causes(links, order)
+
+    def _origin(self, firing: Firing) -> frozenset:
+        """The answers a firing rests on: those it read, and those behind the findings it read
+        (for each finding, the answers of its strongest supporting firing)."""
+        questions = set()
+        for leaf, _ in firing.leaves:
+            if isinstance(leaf, AnswerLeaf):
+                questions.add(leaf.question)
+                continue
+            support = [(cf, i) for cf, i in self.evidence.get(leaf.fact, {}).get(leaf.id, ()) if cf > 0]
+            if support:
+                _, strongest = max(support, key=lambda p: (p[0], -p[1]))
+                questions |= self._origin(self.trace[strongest])
+        return frozenset(questions)
+
+
+def _finding_of(firing: Firing) -> str:
+    """What a piece of cause evidence observed: the one symptom, sign or context
+    factor its rule reads, or, for a rule reading answers or several findings,
+    the rule itself (evidence no other cause shares)."""
+    found = [leaf.id for leaf, _ in firing.leaves if not isinstance(leaf, AnswerLeaf)]
+    if len(found) == 1 and len(firing.leaves) == 1:
+        return found[0]
+    return f"rule:{firing.rule}"
 
 
 def _flat_leaves(rule: Rule):
@@ -193,6 +236,7 @@ class Reasoner:
                 read[kind].add(ident)
         self._ids = {kind: tuple(i for i in kb.ids_of_kind(kind) if i in read[kind])
                      for s in ruleset.stages for kind in s.concludes}
+        self._cause_order = tuple(kb.causes)
 
     def _fire(self, engine, rule, bound):
         engine.session.fire(engine, rule, bound, self._flat[rule.id])
@@ -206,7 +250,7 @@ class Reasoner:
             certainties = session.combined(kind)
             for ident, evidence in sorted(session.evidence[kind].items()):
                 findings[(kind, ident)] = Finding(kind, ident, certainties[ident], tuple(evidence))
-        return Inference(dict(answers), findings, session.trace)
+        return Inference(dict(answers), findings, session.trace, session.causes)
 
     def stage_facts(self, answers: Mapping[str, Any], session=None) -> dict[str, Any]:
         """Run the stages and return the fact each stage declared for the next, by kind."""
@@ -218,6 +262,8 @@ class Reasoner:
             engine.session = session
             engine.declare(*(facts[kind] for kind in module.reads if kind in facts))
             engine.run()
+            if "cause" in module.stage.concludes:
+                session.rank_causes(self._cause_order)
             for kind in module.stage.concludes:
                 values = dict.fromkeys(self._ids[kind], 0.0)
                 for ident, cf in session.combined(kind).items():

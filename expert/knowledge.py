@@ -13,10 +13,10 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-from .conditions import Condition, ConditionParser, UNKNOWN, questions_read, leaves
+from .conditions import Condition, ConditionParser, UNKNOWN, evaluate, questions_read, leaves
 from .documents import Document, read_document
 from .errors import KnowledgeBaseError, Location, Problem
-from .schema import CHOICE_SPEC, LANGS, SPECS, check_entry
+from .schema import CHOICE_SPEC, LANGS, SPECS, TAKEOVER_SPEC, VARIANT_SPEC, check_entry
 
 Text = Mapping[str, str]
 
@@ -114,8 +114,19 @@ class Measure(Entry):
 
 
 @dataclass(frozen=True)
+class Takeover:
+    """When the answers describe it, this owner takes over the measures of other roles."""
+
+    when: Condition
+    roles: tuple[str, ...]
+    measures: tuple[str, ...]
+    exceptions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Owner(Entry):
     name: Text
+    takes_over: tuple[Takeover, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +152,15 @@ class Choice:
 
 
 @dataclass(frozen=True)
+class Variant:
+    """Wording of a question for one situation (e.g. a commercial director heads both departments)."""
+
+    when: Condition
+    text: Text
+    help: Text | None
+
+
+@dataclass(frozen=True)
 class Question(Entry):
     section: str
     type: str
@@ -150,9 +170,37 @@ class Question(Entry):
     minimum: float | None
     maximum: float | None
     ask_when: Condition | None
+    variants: tuple[Variant, ...] = ()
+
+    @property
+    def multiple(self) -> bool:
+        """Whether the answer may name several choices (a ``multi`` question)."""
+        return self.type == "multi"
+
+    def wording(self, answers: Mapping[str, Any]) -> tuple[Text, Text]:
+        """``(text, help)`` for the situation the earlier answers describe.
+
+        The first variant whose condition holds wins; unknown answers match no variant.
+        """
+        for variant in self.variants:
+            if evaluate(variant.when, lambda fact, name: answers.get(name))[0]:
+                return variant.text, variant.help or self.help
+        return self.text, self.help
+
+    def label(self, value: Any, lang: str) -> str:
+        """The chosen answer in the question's own words (several choices joined)."""
+        if value == UNKNOWN:
+            return UNKNOWN
+        labels = {c.value: c.label[lang] for c in self.choices}
+        if isinstance(value, tuple):
+            return "; ".join(labels.get(v, str(v)) for v in value)
+        return labels.get(value, f"{value:g}" if isinstance(value, float) else str(value))
 
     def allowed(self) -> str:
         """The allowed answers, as a user should read them."""
+        if self.type == "multi":
+            values = [str(c.value) for c in self.choices]
+            return "one or more of: " + ", ".join(values) + f" (a list), or {UNKNOWN}"
         if self.type == "choice":
             values = [str(c.value) for c in self.choices]
         elif self.type == "yesno":
@@ -175,6 +223,10 @@ class Question(Entry):
         if value is None:
             return UNKNOWN, None
         kind = self.type
+        if kind == "multi":
+            return self._normalise_several(value)
+        if isinstance(value, (list, tuple)):
+            return value, f"one answer is expected, not a list; expected {self.allowed()}"
         if kind == "yesno":
             if isinstance(value, bool):
                 return ("yes" if value else "no"), None
@@ -182,10 +234,7 @@ class Question(Entry):
                 return value.strip().lower(), None
             return value, f"'{value}' is not an allowed answer; expected yes, no or unknown"
         if kind == "choice":
-            for choice in self.choices:
-                if value == choice.value or (isinstance(value, str) and str(choice.value) == value.strip()):
-                    return choice.value, None
-            return value, f"'{value}' is not an allowed answer; expected one of: {self.allowed()}"
+            return self._choice(value)
         number = _as_number(value)
         if number is None:
             return value, f"'{value}' is not a number; expected {self.allowed()}"
@@ -197,6 +246,35 @@ class Question(Entry):
         if (low is not None and number < low) or (high is not None and number > high):
             return value, f"{value} is out of range; expected {self.allowed()}"
         return number, None
+
+
+    def _choice(self, value: Any) -> tuple[Any, str | None]:
+        if isinstance(value, bool) and {"yes", "no"} <= {c.value for c in self.choices}:
+            value = "yes" if value else "no"  # a former yes/no question, written as a YAML boolean
+        for choice in self.choices:
+            if value == choice.value or (isinstance(value, str) and str(choice.value) == value.strip()):
+                return choice.value, None
+        return value, f"'{value}' is not an allowed answer; expected one of: {self.allowed()}"
+
+    def _normalise_several(self, value: Any) -> tuple[Any, str | None]:
+        """A multi-choice answer: a list of choices (a single choice is a list of one),
+        returned as a tuple in the questionnaire's order without repeats."""
+        items = list(value) if isinstance(value, (list, tuple)) else [value]
+        if not items:
+            return value, f"choose at least one answer, or {UNKNOWN}; expected {self.allowed()}"
+        chosen = set()
+        for item in items:
+            if isinstance(item, (list, tuple, Mapping)) or item is None:
+                return value, f"'{item}' is not an allowed answer; expected {self.allowed()}"
+            if isinstance(item, str) and item.strip().lower() == UNKNOWN:
+                if len(items) > 1:
+                    return value, f"'{UNKNOWN}' cannot be combined with other answers"
+                return UNKNOWN, None
+            normalised, problem = self._choice(item)
+            if problem:
+                return value, problem
+            chosen.add(normalised)
+        return tuple(c.value for c in self.choices if c.value in chosen), None
 
 
 def _as_number(value: Any) -> float | int | None:
@@ -219,6 +297,32 @@ class Section(Entry):
 
 
 @dataclass(frozen=True)
+class ValueChange:
+    """How answers to one question of an older questionnaire map onto the newer one.
+
+    ``values`` maps an old value to the new values it stands for (an empty
+    tuple drops it); ``absorb`` folds answers to retired questions into this
+    one: ``(old question, {old value: new values})``.
+    """
+
+    question: str
+    values: Mapping[Any, tuple]
+    absorb: tuple[tuple[str, Mapping[Any, tuple]], ...]
+
+
+@dataclass(frozen=True)
+class Migration(Entry):
+    """From one questionnaire version to the next (``knowledge/questionnaire.yaml``)."""
+
+    from_version: int
+    to_version: int
+    summary: Text
+    renamed: Mapping[str, str]
+    changes: tuple[ValueChange, ...]
+    removed: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """All entries of the knowledge base, by kind and id, in file order."""
 
@@ -236,7 +340,30 @@ class KnowledgeBase:
     questions: Mapping[str, Question]
     sections: Mapping[str, Section]
     messages: Mapping[str, Text]
+    migrations: Mapping[str, Migration] = field(default_factory=dict)
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+
+    def owner_of(self, measure: str, answers: Mapping[str, Any]) -> str:
+        """Who is accountable for a measure in this company.
+
+        The measure's first owner role, unless the answers show someone else
+        holds it (a commercial director over both departments, the owner who
+        leads sales, a one-person marketing function, no HR director in a small
+        firm): the first owner in ``owners.yaml`` whose ``takes_over`` applies.
+        """
+        role = self.measures[measure].owner_roles[0]
+        value = lambda fact, name: answers.get(name)  # noqa: E731
+        for owner in self.owners.values():
+            for t in owner.takes_over:
+                applies = measure in t.measures or (role in t.roles and measure not in t.exceptions)
+                if applies and evaluate(t.when, value)[0]:
+                    return owner.id
+        return role
+
+    @property
+    def questionnaire_version(self) -> int:
+        """The version of the questionnaire: answers files record it, older ones are migrated."""
+        return max((m.to_version for m in self.migrations.values()), default=1)
 
     def level_by_value(self, value: int) -> Level:
         return next(level for level in self.levels.values() if level.value == value)
@@ -270,7 +397,7 @@ class KnowledgeBase:
 
 
 _COLLECTIONS = ("levels", "signs", "transitions", "symptoms", "causes", "context", "measures",
-                "owners", "evidence", "sources", "questions", "sections", "messages")
+                "owners", "evidence", "sources", "questions", "sections", "messages", "migrations")
 
 
 def load_knowledge_base(directory: Path | str | None = None, strict: bool = True) -> KnowledgeBase:
@@ -328,9 +455,9 @@ def load_knowledge_base(directory: Path | str | None = None, strict: bool = True
 def _check_choices(entry, doc, path) -> list[Problem]:
     problems = []
     kind, choices = entry.get("type"), entry.get("choices")
-    if kind == "choice" and not choices:
-        problems.append(Problem("a choice question needs 'choices'", doc.locate(*path)))
-    if kind != "choice" and choices:
+    if kind in ("choice", "multi") and not choices:
+        problems.append(Problem(f"a {kind} question needs 'choices'", doc.locate(*path)))
+    if kind not in ("choice", "multi") and choices:
         problems.append(Problem(f"a {kind} question cannot have 'choices'", doc.locate(*path, "choices")))
     if isinstance(choices, list):
         seen = set()
@@ -405,7 +532,19 @@ def _make(name, e, loc, doc, index, question_types):
                        cautions=_text_list(e.get("cautions")), tips=_text_list(e.get("tips")),
                        suggested=tuple(e.get("suggested", ())))
     if name == "owners":
-        return Owner(**common, name=_text(e["name"]))
+        takeovers = []
+        for i, item in enumerate(e.get("takes_over", ())):
+            where = ("owners", index, "takes_over", i)
+            if not isinstance(item, Mapping):
+                raise KnowledgeBaseError("'takes_over' items are {when: <condition>, roles: [...], measures: [...]}",
+                                         doc.locate(*where))
+            item_problems = check_entry(item, TAKEOVER_SPEC, doc, where)
+            if item_problems:
+                raise KnowledgeBaseError(item_problems[0].message, item_problems[0].location)
+            parser = ConditionParser(doc, question_types, allow_findings=False)
+            takeovers.append(Takeover(parser.parse(item["when"], where + ("when",)), tuple(item.get("roles", ())),
+                                      tuple(item.get("measures", ())), tuple(item.get("except", ()))))
+        return Owner(**common, name=_text(e["name"]), takes_over=tuple(takeovers))
     if name == "evidence":
         return Evidence(**common, title=_text(e["title"]), summary=_text(e["summary"]),
                         supports=tuple(e["supports"]), source=e.get("source"))
@@ -415,14 +554,58 @@ def _make(name, e, loc, doc, index, question_types):
         return Section(**common, name=_text(e["name"]))
     if name == "messages":
         return Section(id=e["id"], sources=(), location=loc, name=_text(e["text"]))
+    if name == "migrations":
+        return _migration(e, common, doc, index, question_types)
     # questions
     ask_when = None
     if e.get("ask_when") is not None:
         parser = ConditionParser(doc, question_types, allow_findings=False)
         ask_when = parser.parse(e["ask_when"], ("questions", index, "ask_when"))
     choices = tuple(Choice(c["value"], _text(c["label"])) for c in e.get("choices", ()))
+    variants = []
+    for i, v in enumerate(e.get("variants", ())):
+        where = ("questions", index, "variants", i)
+        if not isinstance(v, Mapping):
+            raise KnowledgeBaseError("a variant is {when: <condition>, text: {en, ru}, help: {en, ru}}", doc.locate(*where))
+        variant_problems = check_entry(v, VARIANT_SPEC, doc, where)
+        if variant_problems:
+            raise KnowledgeBaseError(variant_problems[0].message, variant_problems[0].location)
+        parser = ConditionParser(doc, question_types, allow_findings=False)
+        variants.append(Variant(parser.parse(v["when"], where + ("when",)), _text(v["text"]), _text(v.get("help"))))
     return Question(**common, section=e["section"], type=e["type"], text=_text(e["text"]), help=_text(e["help"]),
-                    choices=choices, minimum=e.get("min"), maximum=e.get("max"), ask_when=ask_when)
+                    choices=choices, minimum=e.get("min"), maximum=e.get("max"), ask_when=ask_when,
+                    variants=tuple(variants))
+
+
+def _migration(e, common, doc, index, question_types) -> Migration:
+    def new_values(mapping, where) -> Mapping[Any, tuple]:
+        if not isinstance(mapping, Mapping):
+            raise KnowledgeBaseError("'values' needs a mapping of old value to a list of new values", doc.locate(*where))
+        out = {}
+        for old, new in mapping.items():
+            new = new if isinstance(new, list) else [new]
+            if any(isinstance(v, (list, Mapping)) or v is None for v in new):
+                raise KnowledgeBaseError(f"'{old}' must map to a value or a list of values", doc.locate(*where, old))
+            key = ("yes" if old else "no") if isinstance(old, bool) else old
+            out[key] = tuple(new)
+        return MappingProxyType(out)
+
+    changes = []
+    for i, change in enumerate(e.get("changes", ())):
+        where = ("migrations", index, "changes", i)
+        if not isinstance(change, Mapping) or not isinstance(change.get("question"), str):
+            raise KnowledgeBaseError("a change is {question: id, values: {...}, absorb: [...]}", doc.locate(*where))
+        absorb = []
+        for j, item in enumerate(change.get("absorb", ())):
+            if not isinstance(item, Mapping) or not isinstance(item.get("from"), str):
+                raise KnowledgeBaseError("'absorb' items are {from: old question, values: {...}}",
+                                         doc.locate(*where, "absorb", j))
+            absorb.append((item["from"], new_values(item.get("values", {}), where + ("absorb", j, "values"))))
+        changes.append(ValueChange(change["question"], new_values(change.get("values", {}), where + ("values",)),
+                                   tuple(absorb)))
+    return Migration(**common, from_version=e["from"], to_version=e["to"], summary=_text(e["summary"]),
+                     renamed=MappingProxyType(dict(e.get("renamed", {}))), changes=tuple(changes),
+                     removed=tuple(e.get("removed", ())))
 
 
 def _cross_references(kb: KnowledgeBase) -> list[Problem]:
@@ -479,16 +662,36 @@ def _cross_references(kb: KnowledgeBase) -> list[Problem]:
                 problems.append(Problem(f"'supports' names unknown id '{s}'", f.location))
         if f.source:
             need(f.source, kb.sources, "source", f.location, "source")
+    for o in kb.owners.values():
+        for t in o.takes_over:
+            for r in t.roles:
+                need(r, kb.owners, "owner", o.location, "takes_over.roles")
+            for m in t.measures + t.exceptions:
+                need(m, kb.measures, "measure", o.location, "takes_over.measures")
+            for name in sorted(questions_read(t.when)):
+                if name not in kb.questions:
+                    problems.append(Problem(f"'takes_over' reads unknown question '{name}'", o.location))
+            problems.extend(check_values(kb, t.when, o.location))
+    order = {q: i for i, q in enumerate(kb.questions)}
     for q in kb.questions.values():
         need(q.section, kb.sections, "section", q.location, "section")
-        if q.ask_when is not None:
-            for name in sorted(questions_read(q.ask_when)):
+        conditions = [("ask_when", q.ask_when)] if q.ask_when is not None else []
+        conditions += [("variants", v.when) for v in q.variants]
+        for key, cond in conditions:
+            for name in sorted(questions_read(cond)):
                 if name not in kb.questions:
-                    problems.append(Problem(f"'ask_when' reads unknown question '{name}'", q.location))
-                elif list(kb.questions).index(name) >= list(kb.questions).index(q.id):
-                    problems.append(Problem(f"'ask_when' reads '{name}', which is not asked before '{q.id}'",
+                    problems.append(Problem(f"'{key}' reads unknown question '{name}'", q.location))
+                elif order[name] >= order[q.id]:
+                    problems.append(Problem(f"'{key}' reads '{name}', which is not asked before '{q.id}'",
                                             q.location))
-            problems.extend(check_values(kb, q.ask_when, q.location))
+            problems.extend(check_values(kb, cond, q.location))
+    versions = sorted((m.from_version, m.to_version, m) for m in kb.migrations.values())
+    for position, (start, end, m) in enumerate(versions):
+        if end != start + 1 or start != position + 1:
+            problems.append(Problem(f"migrations must step one version at a time from 1 "
+                                    f"(this one goes from {start} to {end})", m.location))
+        for new in list(m.renamed.values()) + [c.question for c in m.changes]:
+            need(new, kb.questions, "question", m.location, "migrations")
     problems.extend(_prerequisite_cycles(kb))
     return problems
 
@@ -509,7 +712,7 @@ def check_values(kb: KnowledgeBase, cond: Condition, location: Location) -> list
             _, problem = question.normalise(value)
             if problem:
                 problems.append(Problem(f"question '{question.id}': {problem}", location))
-        if leaf.op in ("min", "max", "below", "above") and question.type in ("choice", "yesno"):
+        if leaf.op in ("min", "max", "below", "above") and question.type in ("choice", "multi", "yesno"):
             problems.append(Problem(f"question '{question.id}' is a {question.type} question and has no numeric "
                                     f"answers to compare", location))
     return problems

@@ -1,23 +1,23 @@
 """The intervention plan: a DAG of measures, phases, a schedule and its critical path.
 
-Recommended measures and the prerequisites they need (pulled in unless the
-company already has them in place) form a directed acyclic graph. The
-diagnostic phase opens the plan: its measures precede every measure that has
-no other prerequisite. Phases follow the level transitions; inside a phase the
-order is topological, ties broken by certainty and then by the knowledge
-base's own order. Durations give earliest start and finish (critical path
-method) and networkx finds the longest duration-weighted path.
+The selected measures (:mod:`expert.plan_selection`) and the prerequisite
+edges between them form a directed acyclic graph. The first phase opens the
+plan: its measures precede every measure that has no other prerequisite.
+Inside a phase the order is topological, ties broken by certainty and then by
+the knowledge base's own order. Durations give earliest start and finish
+(critical path method) and networkx finds the longest duration-weighted path.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping
 
 import networkx as nx
 
 from .errors import PrerequisiteCycleError
-from .knowledge import PHASES, KnowledgeBase
+from .knowledge import KnowledgeBase
+from .plan_selection import PLAN_PHASES, Selection
 
 END = "__end__"
 
@@ -36,6 +36,7 @@ class PlannedMeasure:
     critical: bool
     owner: str
     cost: str
+    transition: str = ""  # the step of the level ladder the measure belongs to (its knowledge-base phase)
 
 
 @dataclass
@@ -45,11 +46,16 @@ class Plan:
     items: dict[str, PlannedMeasure]
     total_weeks: int
     critical_path: list[str]
+    phase_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # phase → {lang: name}
+
+    def phase_name(self, phase: str, lang: str) -> str:
+        """The phase as the company reads it ("Now: make the Defined level work")."""
+        return self.phase_names[phase][lang] if phase in self.phase_names else phase
 
     def phases(self) -> list[tuple[str, list[str]]]:
         """``[(phase, [measure ids in order]), ...]`` for the phases that have measures."""
         out = []
-        for phase in PHASES:
+        for phase in PLAN_PHASES:
             ids = [m for m in self.order if self.items[m].phase == phase]
             if ids:
                 out.append((phase, ids))
@@ -68,47 +74,50 @@ class Plan:
         return dict(sorted(totals.items()))
 
 
-def build_plan(kb: KnowledgeBase, recommended: Mapping[str, float], in_place: set[str] | frozenset = frozenset()) -> Plan:
-    """Build the plan for the recommended measures.
+def phase_names(kb: KnowledgeBase, level_id: str | None, target_id: str | None) -> dict[str, dict[str, str]]:
+    """What each plan phase is called for a company at a level aiming for a target."""
+    names: dict[str, dict[str, str]] = {}
+    for lang in ("en", "ru"):
+        level = kb.levels[level_id].name[lang] if level_id else ""
+        target = kb.levels[target_id].name[lang] if target_id else level
+        names.setdefault("first", {})[lang] = kb.message("phase.first", lang)
+        now = "phase.now_undefined" if level_id is None or kb.levels[level_id].value == 1 else "phase.now"
+        names.setdefault("now", {})[lang] = kb.message(now, lang).format(level=level)
+        names.setdefault("next", {})[lang] = kb.message("phase.next", lang).format(target=target)
+    return names
+
+
+def build_plan(kb: KnowledgeBase, selection: Selection, owners: Mapping[str, str] | None = None,
+               names: Mapping[str, Mapping[str, str]] | None = None) -> Plan:
+    """Build the plan's graph, order and schedule for the selected measures.
 
     Parameters
     ----------
     kb : KnowledgeBase
-    recommended : mapping
-        Measure id → certainty of the recommendation.
-    in_place : set
-        Measures the company already practises; they are never pulled in.
+    selection : Selection
+        The measures, their phases and the prerequisite edges between them
+        (:func:`expert.plan_selection.select`).
+    owners : mapping, optional
+        Measure id → the accountable owner in this company (the measure's
+        first owner role by default).
 
     Raises
     ------
     PrerequisiteCycleError
         If the prerequisites form a cycle (``accord kb check`` reports it first).
     """
-    members: dict[str, set[str]] = {m: set() for m in recommended}
-    queue = list(recommended)
-    while queue:
-        current = queue.pop(0)
-        for prerequisite in kb.measures[current].prerequisites:
-            if prerequisite in in_place or prerequisite in recommended:
-                continue
-            if prerequisite not in members:
-                members[prerequisite] = set()
-                queue.append(prerequisite)
-            members[prerequisite].add(current)
-
+    owners = owners or {}
     position = {m: i for i, m in enumerate(kb.measures)}
     graph = nx.DiGraph()
-    for ident in sorted(members, key=position.get):
+    for ident in sorted(selection.chosen, key=position.get):
         m = kb.measures[ident]
-        graph.add_node(ident, phase=m.phase, weeks=m.weeks, owner=m.owner_roles[0], cost=m.cost,
-                       certainty=recommended.get(ident), pulled_in=ident not in recommended)
-    for ident in graph.nodes:
-        for prerequisite in kb.measures[ident].prerequisites:
-            if prerequisite in graph:
-                graph.add_edge(prerequisite, ident, kind="prerequisite")
-    openers = [m for m in graph if graph.nodes[m]["phase"] == "diagnostic"]
+        graph.add_node(ident, phase=selection.phases[ident], weeks=m.weeks, owner=owners.get(ident, m.owner_roles[0]),
+                       cost=m.cost, certainty=selection.chosen[ident], pulled_in=selection.chosen[ident] is None)
+    for pre, ident in selection.edges:
+        graph.add_edge(pre, ident, kind="prerequisite")
+    openers = [m for m in graph if graph.nodes[m]["phase"] == "first"]
     for ident in list(graph.nodes):
-        if graph.nodes[ident]["phase"] != "diagnostic" and graph.in_degree(ident) == 0:
+        if graph.nodes[ident]["phase"] != "first" and graph.in_degree(ident) == 0:
             for opener in openers:
                 graph.add_edge(opener, ident, kind="phase")
     if not nx.is_directed_acyclic_graph(graph):
@@ -117,12 +126,12 @@ def build_plan(kb: KnowledgeBase, recommended: Mapping[str, float], in_place: se
 
     def key(ident):
         certainty = graph.nodes[ident]["certainty"]
-        return (PHASES.index(graph.nodes[ident]["phase"]), -(certainty or 0.0), position[ident])
+        return (PLAN_PHASES.index(graph.nodes[ident]["phase"]), -(certainty or 0.0), position[ident])
 
     order = list(nx.lexicographical_topological_sort(graph, key=key))
     # Phases must be contiguous: prerequisites never come from a later phase, so
     # sorting the topological order by phase keeps it topological.
-    order.sort(key=lambda m: PHASES.index(graph.nodes[m]["phase"]))
+    order.sort(key=lambda m: PLAN_PHASES.index(graph.nodes[m]["phase"]))
 
     start: dict[str, int] = {}
     finish: dict[str, int] = {}
@@ -138,13 +147,13 @@ def build_plan(kb: KnowledgeBase, recommended: Mapping[str, float], in_place: se
         node.update(start=start[ident], finish=finish[ident], critical=ident in critical)
         items[ident] = PlannedMeasure(
             id=ident, phase=node["phase"], certainty=node["certainty"], pulled_in=node["pulled_in"],
-            required_by=tuple(sorted(members[ident], key=position.get)),
+            required_by=tuple(sorted(selection.required_by.get(ident, ()), key=position.get)),
             prerequisites=tuple(p for p in order if graph.has_edge(p, ident) and graph.edges[p, ident]["kind"] == "prerequisite"),
             weeks=node["weeks"], start=start[ident], finish=finish[ident], critical=ident in critical,
-            owner=node["owner"], cost=node["cost"])
+            owner=node["owner"], cost=node["cost"], transition=kb.measures[ident].phase)
     for u, v in graph.edges:
         graph.edges[u, v]["critical"] = u in critical and v in critical and critical.index(v) == critical.index(u) + 1
-    return Plan(graph, order, items, total, critical)
+    return Plan(graph, order, items, total, critical, dict(names or {}))
 
 
 def _critical_path(graph: nx.DiGraph, order: list[str]) -> list[str]:

@@ -28,10 +28,9 @@ PHASE_EDGE = "#a6a6a6"
 MUTED = "#595959"
 # (cluster fill, cluster border) per phase: light tints, one hue per transition.
 PHASE_COLOURS = {
-    "diagnostic": ("#f2f2f2", "#a6a6a6"),
-    "TRANS-1-TO-2": ("#e8f1fa", "#7fa7d1"),
-    "TRANS-2-TO-3": ("#e9f5ec", "#7fb58b"),
-    "TRANS-3-TO-4": ("#fbf2e3", "#d2a35a"),
+    "first": ("#f2f2f2", "#a6a6a6"),
+    "now": ("#e8f1fa", "#7fa7d1"),
+    "next": ("#e9f5ec", "#7fb58b"),
 }
 NAME_WIDTH = 30  # characters per line of a measure's name
 DETAIL_WIDTH = 38  # characters per line of the smaller caption
@@ -53,11 +52,11 @@ def dot_source(graph: nx.DiGraph, phases: list[tuple[str, list[str]]], t: Messag
         dot.node("empty", t("export.no_plan"), shape="plaintext", fontsize="16")
         return dot.source
     for phase, ids in phases:
-        fill, border = PHASE_COLOURS.get(phase, PHASE_COLOURS["diagnostic"])
+        fill, border = PHASE_COLOURS.get(phase, PHASE_COLOURS["first"])
         nodes = [graph.nodes[i] for i in ids]
         start, finish = min(n["start"] for n in nodes) + 1, max(n["finish"] for n in nodes)
         span = t("export.phase_week" if start == finish else "export.phase_weeks", start=start, finish=finish)
-        name = '<br align="left"/>'.join(_text(line) for line in _lines(t(f"phase.{phase}"), PHASE_WIDTH))
+        name = '<br align="left"/>'.join(_text(line) for line in _lines(graph.graph["phase_names"][phase], PHASE_WIDTH))
         label = f'<<b>{name}</b><br align="left"/><font point-size="13">{_text(span)}</font><br align="left"/>>'
         with dot.subgraph(name=f"cluster_{phase}") as cluster:
             cluster.attr(label=label, style="rounded,filled", fillcolor=fill, color=border,

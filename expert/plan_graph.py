@@ -86,7 +86,7 @@ def plan_graph(d: Diagnosis, lang: str = "en") -> nx.DiGraph:
     kb, plan = d.kb, d.plan
     t = Messages(kb, lang)
     position = {ident: i for i, ident in enumerate(plan.order)}
-    graph = nx.DiGraph()
+    graph = nx.DiGraph(phase_names={phase: d.plan.phase_name(phase, lang) for phase, _ in d.plan.phases()})
     graph.graph.update(schema_version=GRAPH_SCHEMA_VERSION, language=lang,
                        organization=d.sheet.organization or None, total_weeks=plan.total_weeks,
                        critical_path=list(plan.critical_path))
@@ -97,7 +97,7 @@ def plan_graph(d: Diagnosis, lang: str = "en") -> nx.DiGraph:
     for step, ident in enumerate(plan.order, 1):
         item, measure = plan.items[ident], kb.measures[ident]
         graph.add_node(
-            ident, step=step, name=measure.name[lang], phase=item.phase, phase_name=t(f"phase.{item.phase}"),
+            ident, step=step, name=measure.name[lang], phase=item.phase, phase_name=d.plan.phase_name(item.phase, lang),
             owner=item.owner, owner_name=kb.owners[item.owner].name[lang], participants=measure.owner_text[lang],
             cost=item.cost, cost_name=t(f"cost.{item.cost}"), weeks=item.weeks, start=item.start,
             finish=item.finish, critical=item.critical, pulled_in=item.pulled_in,
@@ -212,7 +212,7 @@ def to_mermaid(d: Diagnosis, lang: str = "en") -> str:
         lines.append(f'  empty["{_mermaid_text(t("export.no_plan"))}"]')
         return "\n".join(lines) + "\n"
     for phase, ids in d.plan.phases():
-        lines.append(f'  subgraph phase_{_mermaid_id(phase)}["{_mermaid_text(t(f"phase.{phase}"))}"]')
+        lines.append(f'  subgraph phase_{_mermaid_id(phase)}["{_mermaid_text(d.plan.phase_name(phase, lang))}"]')
         for ident in ids:
             node = graph.nodes[ident]
             caption = f"{node['step']}. {node['name']}<br/>{node['participants']}<br/>{weeks_caption(t, node)}"

@@ -219,7 +219,7 @@ def _plan(d: Diagnosis, t: Messages, refs: _References) -> dict:
             rows.append(row)
         start = min(r["start"] for r in phase_rows)
         finish = max(r["finish"] for r in phase_rows)
-        phases.append({"id": phase, "name": t(f"phase.{phase}"), "start": start, "finish": finish,
+        phases.append({"id": phase, "name": plan.phase_name(phase, lang), "start": start, "finish": finish,
                        "rows": phase_rows})
     owners = [{"name": kb.owners[o].name[lang], "count": len(v["measures"]), "weeks": v["weeks"],
                "steps": [step[m] for m in v["measures"]]}

@@ -79,7 +79,7 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
     out.append(Text(t("report.plan"), style="bold underline"))
     if d.plan.order:
         for phase, ids in d.plan.phases():
-            out.append(Text(t(f"phase.{phase}"), style="bold"))
+            out.append(Text(d.plan.phase_name(phase, lang), style="bold"))
             table = Table(box=box.SIMPLE_HEAD, show_edge=False)
             table.add_column("#", justify="right", no_wrap=True)
             table.add_column(t("report.measure"), ratio=4, overflow="fold")

@@ -161,7 +161,9 @@ SPECS: dict[str, dict[str, Field]] = {
         "tips": Field(text_list, required=False),
         "suggested": Field(id_list, required=False), "sources": SOURCES,
     },
-    "owners": {"id": ID, "name": Field(text), "sources": SOURCES},
+    "owners": {"id": ID, "name": Field(text),
+               "takes_over": Field(lambda v: None if isinstance(v, list) and v else "needs a non-empty list", required=False),
+               "sources": SOURCES},
     "evidence": {
         "id": ID, "title": Field(text), "summary": Field(text), "supports": Field(id_list),
         "source": Field(string, required=False), "sources": SOURCES,
@@ -172,18 +174,38 @@ SPECS: dict[str, dict[str, Field]] = {
     },
     "questions": {
         "id": ID, "section": Field(string),
-        "type": Field(one_of("choice", "scale", "yesno", "percent", "number")),
+        "type": Field(one_of("choice", "multi", "scale", "yesno", "percent", "number")),
         "text": Field(text), "help": Field(text),
+        "variants": Field(lambda v: None if isinstance(v, list) and v else "needs a non-empty list", required=False),
         "choices": Field(lambda v: None if isinstance(v, list) and v else "needs a non-empty list", required=False),
         "min": Field(number, required=False), "max": Field(number, required=False),
         "ask_when": Field(anything, required=False), "sources": SOURCES,
     },
     "sections": {"id": ID, "name": Field(text), "sources": SOURCES},
+    "migrations": {
+        "id": ID, "from": Field(positive_int), "to": Field(positive_int), "summary": Field(text),
+        "renamed": Field(lambda v: None if isinstance(v, Mapping) and all(isinstance(k, str) and isinstance(x, str)
+                                                                           for k, x in v.items())
+                         else "needs a mapping of old question id to new id", required=False),
+        "changes": Field(lambda v: None if isinstance(v, list) else "needs a list of question changes", required=False),
+        "removed": Field(id_list, required=False), "sources": SOURCES,
+    },
     "messages": {"id": ID, "text": Field(text)},
 }
 
 CHOICE_SPEC = {"value": Field(lambda v: None if isinstance(v, (str, int)) and not isinstance(v, bool) and v != "unknown" else "needs a plain value other than 'unknown'"),
                "label": Field(text)}
+
+# A question's wording for one situation: the first variant whose condition
+# (on earlier answers) holds replaces the default text and help.
+# Who stands in for a role in a company that does not have it, or where
+# someone else holds it: {when: <condition on answers>, roles: [...]} takes
+# over every measure owned by those roles (but those in `except`), plus the
+# measures listed in `measures`.
+TAKEOVER_SPEC = {"when": Field(lambda v: None), "roles": Field(id_list, required=False),
+                 "measures": Field(id_list, required=False), "except": Field(id_list, required=False)}
+
+VARIANT_SPEC = {"when": Field(lambda v: None), "text": Field(text), "help": Field(text, required=False)}
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -1,0 +1,175 @@
+"""Differential diagnosis of root causes: causes compete for the findings they explain.
+
+The rules of the causes stage give evidence as in MYCIN: each symptom points
+to the causes it usually stems from, and a few answers speak to a cause
+directly, for or against. Combined cause by cause, that evidence saturates:
+a symptom shared by five causes lifts all five, and a troubled company "has"
+every cause at 0.9. A consultant names three to five and says what sets them
+apart. This module does that after the causes stage has run, before any later
+stage reads the causes:
+
+* **Specificity.** A finding (a symptom or sign, or an answer read by one
+  rule) is full evidence for the cause it points to most strongly, and weaker
+  evidence for its less likely causes (by the square of the ratio of their
+  link strengths): a finding that points to one cause is strong evidence for
+  it, and a cause that only ever comes second is rarely named.
+* **Explaining away.** Causes are named one at a time, the strongest first
+  (a greedy parsimonious cover, as in INTERNIST-1/QMR and Reggia's set
+  covering). Once a cause is named, a finding it explains at least as well as
+  another cause no longer counts for that other cause.
+* **One answer, one piece of evidence.** Findings that rest on the same
+  answers count once for a cause (the strongest of them), so a cause is not
+  made certain by one answer that shows several symptoms.
+* **Evidence against** (a direct answer that contradicts a cause) always
+  counts. Unknown answers are no evidence at all: no rule reads them.
+
+A cause is *named* when its certainty after this competition reaches
+``NAMED`` (and at most ``MAX_NAMED`` are); the others are "also possible",
+with the named cause that absorbed their evidence. Every later stage reads the
+certainty after competition, so the plan treats the named causes.
+
+See ``../shared/domain/differential.md`` for the options weighed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Mapping, Sequence
+
+from .certainty import combine
+
+NAMED = 0.5  # a cause is named at this certainty after competition ...
+MAX_NAMED = 5  # ... and a consultant names at most this many
+CAP_UNNAMED = 0.49  # a cause beyond the first five is declared just below NAMED
+DECIMALS = 4
+
+
+@dataclass(frozen=True)
+class Link:
+    """One piece of evidence for or against a cause: a firing of the causes stage."""
+
+    cause: str
+    finding: str  # what was observed: a symptom, sign or context id, or the rule id for a direct answer
+    cf: float  # what the firing asserted for the cause
+    firing: int  # index into the trace
+    origin: frozenset = frozenset()  # the answers the finding rests on
+
+
+@dataclass(frozen=True)
+class RankedCause:
+    """A cause after the differential: its rank, whether it is named, and why."""
+
+    id: str
+    rank: int  # 1-based, named causes first
+    named: bool
+    certainty: float  # after competition: the certainty every later stage reads
+    evidence_certainty: float  # all evidence combined cause by cause (MYCIN)
+    counted: tuple[int, ...]  # firings whose evidence still counts after competition
+    explained_by: tuple[str, ...]  # named causes that explain its findings at least as well
+    against: tuple[int, ...]  # firings of evidence against it
+
+    def to_dict(self) -> dict:
+        return {"rank": self.rank, "named": self.named, "certainty": round(self.certainty, 3),
+                "evidence_certainty": round(self.evidence_certainty, 3),
+                "explained_by": list(self.explained_by)}
+
+
+def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause]:
+    """Rank the causes that have any evidence.
+
+    Parameters
+    ----------
+    links : iterable of Link
+        Every conclusion about a cause asserted by the causes stage.
+    order : sequence of str
+        Cause ids in knowledge-base order, to break ties.
+
+    Returns
+    -------
+    list of RankedCause, named causes first in the order they were named,
+    then the others by certainty.
+
+    Examples
+    --------
+    Price conflict explains three findings that incentives explain less
+    well; incentives has nothing of its own, so it is explained away:
+
+    >>> links = [Link("PRICE", "blame", 0.7, 0), Link("INCENTIVES", "blame", 0.6, 0),
+    ...          Link("PRICE", "discounts", 0.8, 1), Link("INCENTIVES", "discounts", 0.7, 1),
+    ...          Link("PRICE", "lost-deals", 0.5, 2), Link("INCENTIVES", "lost-deals", 0.4, 2)]
+    >>> [(c.id, c.named, round(c.certainty, 2), c.explained_by) for c in rank_causes(links, ["PRICE", "INCENTIVES"])]
+    [('PRICE', True, 0.94, ()), ('INCENTIVES', False, 0.0, ('PRICE',))]
+    """
+    position = {c: i for i, c in enumerate(order)}
+    positive: dict[str, list[Link]] = {}
+    negative: dict[str, list[Link]] = {}
+    strength: dict[str, dict[str, float]] = {}  # finding → cause → strongest link
+    for link in links:
+        if link.cf > 0:
+            positive.setdefault(link.cause, []).append(link)
+            by_cause = strength.setdefault(link.finding, {})
+            by_cause[link.cause] = max(link.cf, by_cause.get(link.cause, 0.0))
+        elif link.cf < 0:
+            negative.setdefault(link.cause, []).append(link)
+    top = {f: max(ws.values()) for f, ws in strength.items()}
+
+    def specific(link: Link) -> float:
+        """The link's weight, scaled down when the finding points more strongly to another cause.
+
+        A symptom points to its causes most likely first; its first cause
+        keeps the full weight, a cause half as likely a quarter of it.
+        """
+        return link.cf * (strength[link.finding][link.cause] / top[link.finding]) ** 2
+
+    def residual(link: Link, named: Sequence[str]) -> float:
+        """What a link still contributes once the named causes have explained what they can:
+        nothing, where a named cause explains the finding at least as well."""
+        own = strength[link.finding][link.cause]
+        if any(strength[link.finding].get(n, 0.0) >= own for n in named if n != link.cause):
+            return 0.0
+        return specific(link)
+
+    def score(cause: str, named: Sequence[str]) -> float:
+        # Findings that rest on the same answers are one piece of evidence, not several:
+        # "little flows either way" shows two symptoms, but it is one answer.
+        by_origin: dict[frozenset, float] = {}
+        for link in positive.get(cause, ()):
+            key = link.origin or frozenset([link.finding])
+            by_origin[key] = max(by_origin.get(key, 0.0), residual(link, named))
+        values = [v for _, v in sorted(by_origin.items(), key=lambda kv: sorted(kv[0])) if v > 0]
+        return combine(values + [link.cf for link in negative.get(cause, ())])
+
+    candidates = sorted(set(positive) | set(negative), key=lambda c: position.get(c, len(position)))
+    named: list[str] = []
+    certainty: dict[str, float] = {}
+    while len(named) < MAX_NAMED:
+        remaining = [c for c in candidates if c not in named]
+        if not remaining:
+            break
+        best = max(remaining, key=lambda c: (round(score(c, named), DECIMALS), -position.get(c, 0)))
+        value = round(score(best, named), DECIMALS)
+        if value < NAMED:
+            break
+        certainty[best] = value
+        named.append(best)
+    others = [c for c in candidates if c not in named]
+    for cause in others:
+        certainty[cause] = min(round(score(cause, named), DECIMALS), CAP_UNNAMED)
+    others.sort(key=lambda c: (-certainty[c], position.get(c, 0)))
+
+    ranked = []
+    for rank, cause in enumerate(named + others, start=1):
+        before = named[:named.index(cause)] if cause in named else named
+        counted = tuple(sorted({link.firing for link in positive.get(cause, ()) if residual(link, before) > 0}))
+        absorbed = tuple(n for n in before if any(strength[link.finding].get(n, 0.0) >= strength[link.finding][cause]
+                                                  for link in positive.get(cause, ())))
+        ranked.append(RankedCause(
+            cause, rank, cause in named, certainty[cause],
+            round(combine([link.cf for link in positive.get(cause, []) + negative.get(cause, [])]), DECIMALS),
+            counted, absorbed, tuple(sorted({link.firing for link in negative.get(cause, ())}))))
+    return ranked
+
+
+def declared(ranking: Sequence[RankedCause]) -> Mapping[str, float]:
+    """The certainty of each cause that later stages read."""
+    return {c.id: c.certainty for c in ranking}

@@ -29,7 +29,7 @@ def default_cases_dir(rules_dir: Path) -> Path | None:
 def check_all(kb_dir=None, rules_dir=None, cases_dir=None) -> CheckReport:
     """Check everything; problems are reported, never raised."""
     from .cases import case_problems, load_cases, run_case
-    from .diagnosis import ExpertSystem, _level_questions
+    from .diagnosis import make_system
     from .inference import Reasoner
 
     report = CheckReport()
@@ -56,7 +56,7 @@ def check_all(kb_dir=None, rules_dir=None, cases_dir=None) -> CheckReport:
     else:
         try:
             cases = load_cases(cases_path)
-            system = ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset))
+            system = make_system(kb, ruleset)
             results = [run_case(case, system) for case in cases]
         except AccordError as exc:
             report.problems.append(Problem(exc.message, exc.location))

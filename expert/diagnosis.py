@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from .answers import AnswerSheet, check_answers, relevance
@@ -27,6 +28,7 @@ SCHEMA_VERSION = "1.0"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
 ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
+UNKNOWN_TOPICS = 5  # unknown level questions named as what would settle the level
 CONTEXT_THRESHOLD = 0.5  # context factors are reported when this certain, either way
 UNKNOWN_WEIGHT = 0.5  # how much the share of 'unknown' level answers lowers the level's certainty
 
@@ -38,7 +40,7 @@ class ExpertSystem:
     kb: KnowledgeBase
     rules: RuleSet
     reasoner: Reasoner
-    level_questions: frozenset[str] = frozenset()  # questions whose answers feed the level
+    level_questions: Mapping[str, float] = field(default_factory=dict)  # questions feeding the level → weight
     plain_measures: frozenset[str] = frozenset()  # measures some rule recommends on need alone
 
 
@@ -64,6 +66,11 @@ def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None) 
         kb = load_knowledge_base(kdir)
         ruleset = load_rules(kb, rdir)
         cache.store(cache_key, kb, ruleset)
+    return make_system(kb, ruleset)
+
+
+def make_system(kb: KnowledgeBase, ruleset: RuleSet) -> ExpertSystem:
+    """Compile the rule base and work out what the diagnosis needs to know about it."""
     return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset), _plain_measures(ruleset))
 
 
@@ -77,19 +84,29 @@ def _plain_measures(ruleset: RuleSet) -> frozenset[str]:
     return frozenset(plain)
 
 
-def _level_questions(ruleset: RuleSet) -> frozenset[str]:
-    """Questions whose answers feed the evidence about the level."""
-    read_by_level = set()
+def _level_questions(ruleset: RuleSet) -> Mapping[str, float]:
+    """Questions whose answers feed the evidence about the level, each with how much it can weigh.
+
+    The weight of a question is the largest |certainty| a level-evidence rule
+    concludes from a finding the question establishes: what an answer to it
+    could do to the level at most.
+    """
+    weight_of: dict[tuple[str, str], float] = {}
     for stage in ruleset.stages:
         if "support" in stage.concludes:
             for rule in stage.rules:
-                read_by_level |= findings_read(rule.when)
-                read_by_level |= {("answer", leaf.question) for leaf in leaves(rule.when) if isinstance(leaf, AnswerLeaf)}
-    questions = {q for kind, q in read_by_level if kind == "answer"}
+                strongest = max(abs(c.cf) for c in rule.then)
+                for key in findings_read(rule.when) | {("answer", leaf.question) for leaf in leaves(rule.when)
+                                                       if isinstance(leaf, AnswerLeaf)}:
+                    weight_of[key] = max(weight_of.get(key, 0.0), strongest)
+    questions = {q: w for (kind, q), w in weight_of.items() if kind == "answer"}
     for rule in ruleset.rules.values():
-        if any((c.kind, c.id) in read_by_level for c in rule.then):
-            questions |= {leaf.question for leaf in leaves(rule.when) if isinstance(leaf, AnswerLeaf)}
-    return frozenset(questions)
+        weight = max((weight_of.get((c.kind, c.id), 0.0) for c in rule.then), default=0.0)
+        if weight:
+            for leaf in leaves(rule.when):
+                if isinstance(leaf, AnswerLeaf):
+                    questions[leaf.question] = max(questions.get(leaf.question, 0.0), weight)
+    return MappingProxyType(dict(sorted(questions.items())))
 
 
 @dataclass(frozen=True)
@@ -110,6 +127,7 @@ class LevelVerdict:
     evidence_for: tuple[Evidence, ...]
     evidence_against: tuple[Evidence, ...]
     support: Mapping[str, float]  # net support of every level
+    unknown_topics: tuple[str, ...] = ()  # level questions answered unknown that weigh most, strongest first
 
 
 @dataclass(frozen=True)
@@ -177,6 +195,8 @@ class Diagnosis:
                 "evidence": {"for": [self._evidence(e, lang) for e in lv.evidence_for],
                              "against": [self._evidence(e, lang) for e in lv.evidence_against]},
                 "support": {k: _r(v) for k, v in lv.support.items()},
+                "established": lv.certainty >= UNCERTAIN,
+                "unknown_topics": list(lv.unknown_topics),
             }
         else:
             out["level"] = None
@@ -188,23 +208,37 @@ class Diagnosis:
             out["target_level"] = None
         out["symptoms"] = [{"id": i, "name": name(kb.symptoms, i), "certainty": _r(c)} for i, c in self.symptoms]
         ranking = {c.id: c for c in self.inference.causes}
+        treatments = {tr.cause: tr for tr in self.selection.treatments} if self.selection else {}
         out["causes"] = [{"id": i, "name": name(kb.causes, i), "certainty": _r(c),
                           **{k: v for k, v in ranking[i].to_dict().items() if k != "certainty"},
-                          "shown_by": self.shown_by(i)} for i, c in self.causes]
+                          "shown_by": self.shown_by(i),
+                          **({"treatment": _treatment(treatments[i])} if i in treatments else {})}
+                         for i, c in self.causes]
+        # the statement is what the answers establish; `holds` says whether that is the factor's proposition
         out["context"] = [{"id": i, "name": name(kb.context, i), "certainty": _r(c),
                            "statement": (kb.context[i].proposition if c > 0 else
                                          (kb.context[i].opposite or kb.context[i].proposition))[lang],
-                           "holds": c > 0} for i, c in self.context]
+                           "holds": c > 0 or kb.context[i].opposite is not None, "proposition_holds": c > 0}
+                          for i, c in self.context]
         out["in_place"] = self.in_place
         out["measures"] = [self._measure(ident, lang) for ident in self.plan.order]
-        out["deferred_measures"] = [{"id": i, "name": kb.measures[i].name[lang], "phase": kb.measures[i].phase,
-                                     "certainty": _r(c)} for i, c in self.deferred]
+        out["deferred_measures"] = [{"id": i, "name": kb.measures[i].name[lang],
+                                     "transition": kb.measures[i].phase, "certainty": _r(c)} for i, c in self.deferred]
+        sel = self.selection
+        out["not_planned"] = [{"id": e.measure, "reason": e.kind, **({"prerequisite": e.detail} if e.detail else {}),
+                               **({"rule": self.trace[e.firing].rule} if e.firing is not None else {})}
+                              for e in sorted(sel.excluded.values(), key=lambda e: list(kb.measures).index(e.measure))
+                              if e.kind != "in_place" and e.kind != "deferred"] if sel else []
         out["plan"] = {
             "order": list(self.plan.order),
-            "phases": [{"id": phase, "measures": ids} for phase, ids in self.plan.phases()],
+            "phases": [{"id": phase, "name": self.plan.phase_name(phase, lang), "measures": ids}
+                       for phase, ids in self.plan.phases()],
             "total_weeks": self.plan.total_weeks,
             "critical_path": list(self.plan.critical_path),
             "owners": self.plan.owners(),
+            "provisional": bool(sel and sel.provisional),
+            "goes_ahead_without": [{"measure": k.measure, "prerequisite": k.prerequisite, "reason": k.kind}
+                                   for k in sel.skipped] if sel else [],
         }
         out["questions"] = self.questions_summary()
         out["answers"] = dict(self.inference.answers)
@@ -225,8 +259,11 @@ class Diagnosis:
     def _measure(self, ident: str, lang: str) -> dict:
         item = self.plan.items[ident]
         m = self.kb.measures[ident]
+        added = self.selection.added_for.get(ident) if self.selection else None
         return {
-            "id": ident, "name": m.name[lang], "phase": item.phase,
+            "id": ident, "name": m.name[lang], "phase": item.phase, "phase_name": self.plan.phase_name(item.phase, lang),
+            "transition": item.transition, "owner_name": self.kb.owners[item.owner].name[lang],
+            **({"added_for": added} if added else {}),
             "certainty": None if item.certainty is None else _r(item.certainty),
             "pulled_in": item.pulled_in, "required_by": list(item.required_by),
             "owner": item.owner, "owner_text": m.owner_text[lang], "cost": item.cost, "weeks": item.weeks,
@@ -248,6 +285,13 @@ class Diagnosis:
 
 def _r(value: float) -> float:
     return round(value, 3)
+
+
+def _treatment(tr) -> dict:
+    """What the plan does about a named cause, for JSON."""
+    if tr.measures:
+        return {"measures": list(tr.measures)}
+    return {"measures": [], "reason": tr.reason, "measure": tr.measure}
 
 
 def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None = None) -> Diagnosis:
@@ -324,9 +368,11 @@ def _level_verdict(system, inference: Inference, kept, relevant) -> LevelVerdict
     share = len(unknown) / len(asked) if asked else 0.0
     certainty = best.cf * (1 - UNKNOWN_WEIGHT * share)
     support = {ident: inference.cf("support", ident) for ident in kb.levels}
+    weight = system.level_questions
+    topics = tuple(sorted(unknown, key=lambda q: (-weight[q], list(kb.questions).index(q)))[:UNKNOWN_TOPICS])
     return LevelVerdict(best.id, kb.levels[best.id].value, best.cf, certainty, share,
                         tuple(sorted(evidence_for, key=lambda e: (-e.cf, e.firing.index))),
-                        tuple(sorted(evidence_against, key=lambda e: (e.cf, e.firing.index))), support)
+                        tuple(sorted(evidence_against, key=lambda e: (e.cf, e.firing.index))), support, topics)
 
 
 def _target_verdict(system, inference: Inference, level: LevelVerdict | None) -> TargetVerdict | None:

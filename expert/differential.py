@@ -38,9 +38,9 @@ from typing import Iterable, Mapping, Sequence
 
 from .certainty import combine
 
-NAMED = 0.5  # a cause is named at this certainty after competition ...
+NAMED = 0.45  # a cause is named at this certainty after competition ...
 MAX_NAMED = 5  # ... and a consultant names at most this many
-CAP_UNNAMED = 0.49  # a cause beyond the first five is declared just below NAMED
+CAP_UNNAMED = 0.44  # a cause beyond the first five is declared just below NAMED
 DECIMALS = 4
 
 
@@ -62,7 +62,7 @@ class RankedCause:
     id: str
     rank: int  # 1-based, named causes first
     named: bool
-    certainty: float  # after competition: the certainty every later stage reads
+    certainty: float  # after competition (later stages read it capped below NAMED when not named)
     evidence_certainty: float  # all evidence combined cause by cause (MYCIN)
     counted: tuple[int, ...]  # firings whose evidence still counts after competition
     explained_by: tuple[str, ...]  # named causes that explain its findings at least as well
@@ -154,7 +154,7 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
         named.append(best)
     others = [c for c in candidates if c not in named]
     for cause in others:
-        certainty[cause] = min(round(score(cause, named), DECIMALS), CAP_UNNAMED)
+        certainty[cause] = round(score(cause, named), DECIMALS)
     others.sort(key=lambda c: (-certainty[c], position.get(c, 0)))
 
     ranked = []
@@ -171,5 +171,6 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
 
 
 def declared(ranking: Sequence[RankedCause]) -> Mapping[str, float]:
-    """The certainty of each cause that later stages read."""
-    return {c.id: c.certainty for c in ranking}
+    """The certainty of each cause that later stages read: a cause that is not named
+    (beyond the first ``MAX_NAMED``) is read just below ``NAMED``, so no rule treats it as named."""
+    return {c.id: c.certainty if c.named else min(c.certainty, CAP_UNNAMED) for c in ranking}

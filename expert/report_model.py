@@ -58,7 +58,12 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
                      for lv in sorted(kb.levels.values(), key=lambda lv: lv.value)]
     ctx["target"] = _target(d, t) if d.target and d.level else None
     ctx["situation"] = _situation(d, lang)
-    ctx["causes"] = [_cause(d, t, refs, ident, cf) for ident, cf in d.causes]
+    named = {c.id for c in d.inference.causes if c.named}
+    ctx["causes"] = [_cause(d, t, refs, ident, cf) for ident, cf in d.causes if ident in named]
+    ctx["also_possible"] = [{"id": ident, "name": kb.causes[ident].name[lang], "pct": _pct(cf)}
+                            for ident, cf in d.causes if ident not in named]
+    ctx["doubt"] = _doubt(d, t)
+    ctx["provisional"] = bool(d.selection and d.selection.provisional)
     ctx["symptoms"] = [{"id": i, "name": kb.symptoms[i].name[lang], "certainty": cf, "pct": _pct(cf)}
                        for i, cf in d.symptoms if cf > 0]
     ctx["plan"] = _plan(d, t, refs)
@@ -186,7 +191,31 @@ def _cause(d: Diagnosis, t: Messages, refs: _References, ident: str, cf: float) 
     shown = shown_by(d, ident, t)
     return {"id": ident, "name": cause.name[t.lang], "description": cause.description[t.lang], "certainty": cf,
             "pct": _pct(cf), "shown_by": shown[:SHOWN_BY], "shown_more": max(0, len(shown) - SHOWN_BY),
-            "evidence": refs.cite(cause)}
+            "evidence": refs.cite(cause), "treatment": treatment_text(d, ident, t)}
+
+
+def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
+    """What the plan does about a named cause, in words: the steps that treat it, or why none does."""
+    treatment = next((tr for tr in d.selection.treatments if tr.cause == cause), None) if d.selection else None
+    if treatment is None:
+        return ""
+    if treatment.measures:
+        steps = sorted(d.plan.order.index(m) + 1 for m in treatment.measures if m in d.plan.order)
+        return t("doc.treated_by", steps=", ".join(f"#{n}" for n in steps))
+    measure = d.kb.measures[treatment.measure].name[t.lang] if treatment.measure else ""
+    if treatment.reason == "later_step":
+        step = d.kb.measures[treatment.measure].phase
+        level = d.kb.levels[d.kb.transitions[step].to_level].name[t.lang]
+        return t("doc.untreated.later_step", level=level, measure=measure)
+    return t(f"doc.untreated.{treatment.reason}", measure=measure)
+
+
+def _doubt(d: Diagnosis, t: Messages) -> dict | None:
+    """No level established: how certain the verdict is, and the unknown answers that would settle it."""
+    lv = d.level
+    if lv is None or lv.certainty >= 0.5:
+        return None
+    return {"pct": _pct(lv.certainty), "topics": [d.kb.questions[q].text[t.lang] for q in lv.unknown_topics]}
 
 
 def _plan(d: Diagnosis, t: Messages, refs: _References) -> dict:
@@ -247,8 +276,8 @@ def answer_label(t: Messages, kb: KnowledgeBase, question: str, value) -> str:
     q = kb.questions[question]
     if value == UNKNOWN:
         return t("consult.unknown_choice")
-    if q.type == "choice":
-        return next((c.label[t.lang] for c in q.choices if c.value == value), str(value))
+    if q.type in ("choice", "multi"):
+        return q.label(value, t.lang)
     if q.type == "yesno":
         return t(f"consult.{value}")
     if q.type == "scale":

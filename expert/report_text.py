@@ -17,7 +17,7 @@ from rich.text import Text
 
 from .diagnosis import Diagnosis
 from .i18n import Messages
-from .report_model import shown_by
+from .report_model import _doubt, treatment_text, shown_by
 
 
 def _pct(value: float) -> str:
@@ -38,6 +38,9 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         lv = d.level
         level_name = t("level.value", value=lv.value, name=kb.levels[lv.id].name[lang])
         out.append(Text(t("report.level_line", level=level_name, certainty=_pct(lv.certainty))))
+        doubt = _doubt(d, t)
+        if doubt:
+            out.append(Text(t("doc.no_level", pct=doubt["pct"], topics="; ".join(doubt["topics"])), style="bold"))
         if lv.unknown_share > 0:
             out.append(Text(t("report.unknown_note", share=f"{lv.unknown_share:.0%}", evidence=_pct(lv.evidence_cf)),
                             style="dim"))
@@ -63,20 +66,31 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         out.append(Text(""))
 
     out.append(Text(t("report.causes"), style="bold underline"))
-    if d.causes:
+    named = {c.id for c in d.inference.causes if c.named}
+    if named:
         table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False)
         table.add_column(t("report.cause"), ratio=3, overflow="fold")
         table.add_column(t("report.certainty"), justify="right", no_wrap=True)
         table.add_column(t("report.shown_by"), ratio=2, overflow="fold")
         for ident, cf in d.causes:
-            shown = "; ".join(shown_by(d, ident, t)[:3])
-            table.add_row(kb.causes[ident].name[lang], _pct(cf), shown)
+            if ident in named:
+                shown = "; ".join(shown_by(d, ident, t)[:3])
+                name = Text(kb.causes[ident].name[lang])
+                treatment = treatment_text(d, ident, t)
+                if treatment:
+                    name.append("\n" + treatment, style="dim")
+                table.add_row(name, _pct(cf), shown)
         out.append(table)
     else:
         out.append(Text(t("report.none")))
+    others = [f"{kb.causes[i].name[lang]} ({_pct(cf)})" for i, cf in d.causes if i not in named]
+    if others:
+        out.append(Text(f"{t('doc.also_possible')}: " + "; ".join(others), style="dim"))
     out.append(Text(""))
 
     out.append(Text(t("report.plan"), style="bold underline"))
+    if d.selection and d.selection.provisional and d.plan.order:
+        out.append(Text(t("doc.provisional"), style="bold"))
     if d.plan.order:
         for phase, ids in d.plan.phases():
             out.append(Text(d.plan.phase_name(phase, lang), style="bold"))

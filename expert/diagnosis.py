@@ -28,6 +28,7 @@ SCHEMA_VERSION = "1.0"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
 ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
+MOSTLY_UNKNOWN = 0.5  # from this share of 'unknown' level answers on, the plan opens with finding out too
 UNKNOWN_TOPICS = 5  # unknown level questions named as what would settle the level
 CONTEXT_THRESHOLD = 0.5  # context factors are reported when this certain, either way
 UNKNOWN_WEIGHT = 0.5  # how much the share of 'unknown' level answers lowers the level's certainty
@@ -129,6 +130,16 @@ class LevelVerdict:
     support: Mapping[str, float]  # net support of every level
     unknown_topics: tuple[str, ...] = ()  # level questions answered unknown that weigh most, strongest first
 
+    @property
+    def established(self) -> bool:
+        return self.certainty >= UNCERTAIN
+
+    @property
+    def needs_finding_out(self) -> bool:
+        """Whether the plan should open by finding out: the level is not established, or
+        half or more of the questions that decide it were answered 'unknown'."""
+        return not self.established or self.unknown_share >= MOSTLY_UNKNOWN
+
 
 @dataclass(frozen=True)
 class TargetVerdict:
@@ -195,7 +206,7 @@ class Diagnosis:
                 "evidence": {"for": [self._evidence(e, lang) for e in lv.evidence_for],
                              "against": [self._evidence(e, lang) for e in lv.evidence_against]},
                 "support": {k: _r(v) for k, v in lv.support.items()},
-                "established": lv.certainty >= UNCERTAIN,
+                "established": lv.established,
                 "unknown_topics": list(lv.unknown_topics),
             }
         else:
@@ -331,7 +342,7 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
 
     level = _level_verdict(system, inference, kept, relevant)
     target = _target_verdict(system, inference, level)
-    uncertain = level is not None and level.certainty < UNCERTAIN
+    uncertain = level is not None and level.needs_finding_out
     selection = select(system.kb, inference, level.id if level else None, target.id if target else None,
                        uncertain, system.plain_measures)
     owners = {m: system.kb.owner_of(m, kept) for m in selection.chosen}

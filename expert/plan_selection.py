@@ -41,6 +41,7 @@ PLAN_PHASES = ("first", "now", "next")
 LIMITS = {"now": 6, "next": 8}
 MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
+STRONG = 0.7  # a measure of a later step recommended this strongly ranks with those up to the target
 EXCLUDED = -0.5  # a measure this negative is excluded (in place, existing, or ruled out)
 COSTLY = ("medium", "high")
 COST_ORDER = ("free", "low", "medium", "high")
@@ -220,10 +221,21 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
             phases[pre] = min(phase(pre), phases[ident], key=PLAN_PHASES.index)
         skipped.extend(without)
 
-    # the most needed measures of each phase, their prerequisites counted against its limit
+    # The most needed measures of each phase, their prerequisites counted against its limit.
+    # A measure taken forward from a later step comes after those of the steps up to the
+    # target unless a rule recommends it strongly for a situation found here; among equally
+    # certain measures, those treating a named cause come first, then the most needed.
+    named = [c for c in inference.causes if c.named and c.certainty >= NAMED]
+    treating_named = {m for cause in named for m in _treating(kb, inference, cause)}
+
+    def priority(m: str) -> tuple:
+        taken_forward = beyond_target(kb.measures[m], target) and recommended[m] < STRONG
+        return (taken_forward, -round(recommended[m], 2), m not in treating_named,
+                -round(need.get(m, 0.0), 2), position[m])
+
     deferred: list[tuple[str, float]] = []
     counts = dict.fromkeys(PLAN_PHASES, 0)
-    for ident in sorted(recommended, key=lambda m: (-round(recommended[m], 3), position[m])):
+    for ident in sorted(recommended, key=priority):
         if ident in kept:
             continue
         pull, _, blocker = requirements(ident)
@@ -239,7 +251,6 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
             counts[phases[m]] += 1
 
     # every named cause gets a measure that treats it, or the plan says why not
-    named = [c for c in inference.causes if c.named and c.certainty >= NAMED]
     for cause in named:
         addressing = _treating(kb, inference, cause)
         if any(m in kept for m in addressing):

@@ -213,7 +213,7 @@ def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
 def _doubt(d: Diagnosis, t: Messages) -> dict | None:
     """No level established: how certain the verdict is, and the unknown answers that would settle it."""
     lv = d.level
-    if lv is None or lv.certainty >= 0.5:
+    if lv is None or lv.established:
         return None
     return {"pct": _pct(lv.certainty), "topics": [d.kb.questions[q].text[t.lang] for q in lv.unknown_topics]}
 

@@ -27,7 +27,8 @@ def migrate(raw: Mapping[str, Any], version: int, kb: KnowledgeBase) -> tuple[di
     -------
     (answers, retired)
         The answers in today's terms (still to be checked), and the answers to
-        questions that no longer exist, by their old id.
+        questions that no longer exist and that no question took over, by
+        their old id.
 
     Examples
     --------
@@ -36,7 +37,7 @@ def migrate(raw: Mapping[str, Any], version: int, kb: KnowledgeBase) -> tuple[di
     >>> answers, retired = migrate({"conflict_topic": "several", "topic_price": "yes",
     ...                             "topic_status": "no"}, 1, kb)
     >>> answers["conflict_topic"], sorted(retired)
-    (['price'], ['topic_price', 'topic_status'])
+    (['price'], [])
     """
     answers = dict(raw)
     retired: dict[str, Any] = {}
@@ -45,11 +46,15 @@ def migrate(raw: Mapping[str, Any], version: int, kb: KnowledgeBase) -> tuple[di
         for old, new in step.renamed.items():
             if old in answers and new not in answers:
                 answers[new] = answers.pop(old)
+        absorbed = set()
         for change in step.changes:
             _apply(change, answers, kb.questions[change.question].multiple)
+            absorbed |= {old for old, _ in change.absorb}
         for gone in step.removed:
             if gone in answers:
-                retired[gone] = answers.pop(gone)
+                value = answers.pop(gone)
+                if gone not in absorbed:  # an absorbed answer lives on in the question that took it over
+                    retired[gone] = value
     return answers, retired
 
 

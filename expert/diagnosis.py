@@ -185,6 +185,9 @@ class Diagnosis:
             "total": len(self.kb.questions),
             "unknown": sum(1 for v in kept.values() if v == UNKNOWN),
             "ignored": sorted(self.ignored),
+            "questionnaire": self.kb.questionnaire_version,
+            "migrated_from": self.sheet.migrated_from,
+            "retired": sorted(self.sheet.retired),
         }
 
     def to_dict(self, lang: str = "en") -> dict:
@@ -284,9 +287,10 @@ class Diagnosis:
         }
 
     def _present(self, ident: str) -> bool:
-        kind = "symptom" if ident.startswith("SYM-") else "cause"
-        threshold = PRESENT if kind == "symptom" else CAUSE_THRESHOLD
-        return self.inference.cf(kind, ident) >= threshold
+        """Whether a symptom is present, or a cause named, in this diagnosis."""
+        if ident.startswith("SYM-"):
+            return self.inference.cf("symptom", ident) >= PRESENT
+        return any(c.id == ident and c.named for c in self.inference.causes)
 
     def _evidence(self, ev: Evidence, lang: str) -> dict:
         rule = self.system.rules.rules[ev.firing.rule]
@@ -334,7 +338,9 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
     """
     system = kb or load_expert()
     if not isinstance(answers, AnswerSheet):
-        answers = check_answers(Document(Path("<answers>"), {"answers": dict(answers)}), system.kb)
+        # a mapping given to the library uses today's question ids
+        answers = check_answers(Document(Path("<answers>"), {"questionnaire": system.kb.questionnaire_version,
+                                                              "answers": dict(answers)}), system.kb)
     relevant = relevance(system.kb, answers.answers)
     kept = {q: v for q, v in answers.answers.items() if relevant.get(q)}
     ignored = {q: v for q, v in answers.answers.items() if not relevant.get(q)}

@@ -15,13 +15,14 @@ Renderers: :mod:`expert.explain_text` (terminal text) and
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace as _replace
 from pathlib import Path
 from typing import Any
 
 from .certainty import split
 from .conditions import UNKNOWN, PRESENT, FINDING_KINDS, All, AnswerLeaf, Any_, Condition, Leaf, leaves
 from .diagnosis import CAUSE_THRESHOLD, IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Diagnosis
+from .differential import RankedCause
 from .errors import UnknownIdError
 from .inference import Firing
 from .rules import Rule, RuleSet
@@ -167,7 +168,7 @@ def check(d: Diagnosis, cond: Condition) -> Check:
 class Status:
     """Where a conclusion of one kind stands in the diagnosis.
 
-    ``state`` is one of ``reported`` (in the report or the plan), ``pulled_in``
+    ``state`` is one of ``reported`` (in the report or the plan; a cause: named), ``pulled_in``
     (a measure in the plan as a prerequisite of others), ``in_place`` (a
     measure already practised), ``opposite`` (a context factor whose opposite
     holds), ``outranked`` (a level with positive certainty, but another level
@@ -176,6 +177,11 @@ class Status:
     evidence against it), ``not_concluded`` (no
     rule fired for it), ``no_rule`` (no rule can conclude it) or
     ``not_applicable`` (levels, when there is no marketing department).
+    A cause can also be ``explained`` (also possible: named causes explain its
+    findings at least as well; ``explained_by`` names them) or ``crowded_out``
+    (certain enough, but the most certain causes have already been named).
+    For a cause ``cf`` is its certainty after the differential diagnosis and
+    the evidence for and against are before it.
     """
 
     kind: str
@@ -186,6 +192,7 @@ class Status:
     evidence_for: float
     evidence_against: float
     chosen: str | None = None  # for level and target: the id that was chosen
+    explained_by: tuple[str, ...] = ()  # for a cause: the named causes that explain its findings
 
 
 def status(d: Diagnosis, kind: str, ident: str) -> Status:
@@ -223,6 +230,23 @@ def status(d: Diagnosis, kind: str, ident: str) -> Status:
             return make("reported")
         if cf <= -PRESENT:
             return make("opposite")
+    elif kind == "cause":
+        ranked = ranking(d, ident)
+        if ranked is not None:
+            st = Status(kind, ident, "reported", ranked.certainty, threshold, pro, con, None, ranked.explained_by)
+            if ranked.named:
+                return st
+            if ranked.certainty >= threshold:
+                return _replace(st, state="crowded_out")
+            if pro == 0 and con > 0:
+                return _replace(st, state="against")
+            if con > 0 and ranked.certainty <= 0:
+                return _replace(st, state="outweighed")
+            if ranked.explained_by:
+                return _replace(st, state="explained")
+            if con > 0:
+                return _replace(st, state="outweighed")
+            return _replace(st, state="below_threshold")
     elif threshold is not None and cf >= threshold:
         return make("reported")
     if not rules_concluding(d, kind, ident):
@@ -234,6 +258,11 @@ def status(d: Diagnosis, kind: str, ident: str) -> Status:
     if pro == 0 and con > 0:
         return make("against")
     return make("below_threshold")
+
+
+def ranking(d: Diagnosis, cause: str) -> RankedCause | None:
+    """Where the differential diagnosis put a cause (None: no evidence for or against it)."""
+    return next((c for c in d.inference.causes if c.id == cause), None)
 
 
 def rules_concluding(d: Diagnosis, kind: str, ident: str) -> list[Rule]:
@@ -266,6 +295,7 @@ class ProofNode:
     steps: list["ProofStep"] = field(default_factory=list)
     repeat: bool = False
     required_by: list["ProofNode"] = field(default_factory=list)
+    ranking: RankedCause | None = None  # for a cause: the differential diagnosis behind ``value``
 
     def walk(self):
         """This node and every node below it, depth first."""
@@ -311,6 +341,8 @@ def proof(d: Diagnosis, kind: str, ident: str, leaf: Leaf | None = None, seen: s
         return ProofNode("answer", ident, value, leaf, state)
     finding = d.inference.findings.get((kind, ident))
     node = ProofNode(kind, ident, finding.cf if finding else 0.0, leaf, "concluded" if finding else "absent")
+    if kind == "cause":  # value: what later stages read, the certainty after the differential
+        node.ranking = ranking(d, ident)
     if (kind, ident) in seen and (finding or kind == "measure"):
         node.repeat = True
         return node

@@ -12,6 +12,7 @@ from typing import Any
 from .certainty import combine
 from .conditions import UNKNOWN, AnswerLeaf, FindingLeaf, Leaf
 from .diagnosis import UNKNOWN_WEIGHT, Diagnosis
+from .differential import MAX_NAMED, NAMED
 from .explain import Check, How, HowSection, ProofNode, Status, matched_leaves, rule_location
 from .i18n import Messages
 from .whynot import WhyNot
@@ -55,6 +56,8 @@ class Writer:
         if value == UNKNOWN:
             return self.t("explain.answer.unknown")
         q = self.kb.questions.get(question)
+        if isinstance(value, tuple):  # several choices
+            return ", ".join(num(v) for v in value) + (f" «{q.label(value, self.lang)}»" if q else "")
         label = next((c.label[self.lang] for c in q.choices if c.value == value), None) if q else None
         return f"{num(value)} «{label}»" if label else num(value)
 
@@ -128,6 +131,8 @@ class Writer:
         if st.chosen:
             level = self.kb.levels[st.chosen]
             chosen = self.t("level.value", value=level.value, name=level.name[self.lang])
+        elif st.explained_by:
+            chosen = ", ".join(f"{c} «{self.kb.causes[c].name[self.lang]}»" for c in st.explained_by)
         key = f"explain.status.{st.state}.{st.kind}"
         key = key if key in self.kb.messages else f"explain.status.{st.state}"
         return self.t(key, cf=cf(st.cf), threshold=threshold, chosen=chosen,
@@ -245,6 +250,8 @@ def _tree(w: Writer, node: ProofNode, first: str, rest: str, root: bool = False)
     children: list[tuple[str, Any]] = []
     if len(node.steps) > 1:
         lines.append(f"{rest}   {_combination(w, node)}")
+    if node.ranking is not None:
+        lines.append(f"{rest}   {_differential(w, node)}")
     if not node.steps and not node.required_by:
         lines.append(f"{rest}   {t('explain.how.no_firing')}")
     for step in node.steps:
@@ -260,8 +267,10 @@ def _tree(w: Writer, node: ProofNode, first: str, rest: str, root: bool = False)
             continue
         step = child
         factor = f"{abs(step.rule_cf):.2f} × {step.firing.premise:.2f}"
+        uncounted = (node.ranking is not None and step.cf > 0 and step.firing.index not in node.ranking.counted)
         lines.append(f"{rest}{branch}{cf(step.cf)} = {'-' if step.rule_cf < 0 else ''}{factor}  {step.rule.id}  "
-                     f"{step.location} ({t('explain.step', step=step.firing.index + 1)})")
+                     f"{step.location} ({t('explain.step', step=step.firing.index + 1)})"
+                     + (f" — {t('explain.how.not_counted')}" if uncounted else ""))
         lines.append(f"{rest}{cont}     {step.rule.summary[w.lang]}")
         for j, node_in in enumerate(step.inputs):
             last_in = j == len(step.inputs) - 1
@@ -274,11 +283,29 @@ def _combination(w: Writer, node: ProofNode) -> str:
     values = [s.cf for s in node.steps]
     pro = [v for v in values if v > 0]
     con = [v for v in values if v < 0]
-    text = w.t("explain.how.combined", n=len(values), values=" ⊕ ".join(cf(v) for v in values), result=cf(node.value))
+    result = node.ranking.evidence_certainty if node.ranking is not None else node.value
+    text = w.t("explain.how.combined", n=len(values), values=" ⊕ ".join(cf(v) for v in values), result=cf(result))
     if pro and con:
         a, b = combine(pro), combine(con)
         text += " " + w.t("explain.how.mixed", pro=f"{a:.2f}", con=f"{-b:.2f}",
                            formula=f"({a:.2f} − {-b:.2f}) / (1 − {min(a, -b):.2f})")
+    return text
+
+
+def _differential(w: Writer, node: ProofNode) -> str:
+    """How the competition between causes changed a cause's certainty, and its verdict."""
+    r = node.ranking
+    if r.named:
+        verdict = w.t("explain.how.named", rank=r.rank)
+    elif r.certainty >= NAMED:
+        verdict = w.t("explain.how.crowded_out", most=MAX_NAMED)
+    elif r.explained_by:
+        verdict = w.t("explain.how.explained_by", causes=", ".join(r.explained_by))
+    else:
+        verdict = w.t("explain.how.not_named", threshold=f"{NAMED:.2f}")
+    text = w.t("explain.how.differential", evidence=cf(r.evidence_certainty), certainty=cf(r.certainty), verdict=verdict)
+    if round(node.value, 4) != round(r.certainty, 4):
+        text += " " + w.t("explain.how.read_as", value=cf(node.value))
     return text
 
 

@@ -56,7 +56,7 @@ def dot_source(graph: nx.DiGraph, phases: list[tuple[str, list[str]]], t: Messag
         nodes = [graph.nodes[i] for i in ids]
         start, finish = min(n["start"] for n in nodes) + 1, max(n["finish"] for n in nodes)
         span = t("export.phase_week" if start == finish else "export.phase_weeks", start=start, finish=finish)
-        name = '<br align="left"/>'.join(_text(line) for line in _lines(graph.graph["phase_names"][phase], PHASE_WIDTH))
+        name = '<br align="left"/>'.join(_text(line) for line in _lines(graph.graph[f"phase_name_{phase}"], PHASE_WIDTH))
         label = f'<<b>{name}</b><br align="left"/><font point-size="13">{_text(span)}</font><br align="left"/>>'
         with dot.subgraph(name=f"cluster_{phase}") as cluster:
             cluster.attr(label=label, style="rounded,filled", fillcolor=fill, color=border,

@@ -86,7 +86,8 @@ def plan_graph(d: Diagnosis, lang: str = "en") -> nx.DiGraph:
     kb, plan = d.kb, d.plan
     t = Messages(kb, lang)
     position = {ident: i for i, ident in enumerate(plan.order)}
-    graph = nx.DiGraph(phase_names={phase: d.plan.phase_name(phase, lang) for phase, _ in d.plan.phases()})
+    # one attribute per phase (phase_name_first, ...): GraphML stores no mappings
+    graph = nx.DiGraph(**{f"phase_name_{phase}": d.plan.phase_name(phase, lang) for phase, _ in d.plan.phases()})
     graph.graph.update(schema_version=GRAPH_SCHEMA_VERSION, language=lang,
                        organization=d.sheet.organization or None, total_weeks=plan.total_weeks,
                        critical_path=list(plan.critical_path))

@@ -100,6 +100,11 @@ class Selection:
     provisional: bool = False
     in_place: list[str] = field(default_factory=list)
 
+    @classmethod
+    def empty(cls) -> "Selection":
+        """No measures: the selection of a company that needs none."""
+        return cls({}, {}, {}, [], [], {}, [], [])
+
 
 def level_values(kb: KnowledgeBase, level_id: str | None, target_id: str | None) -> tuple[int, int]:
     current = kb.levels[level_id].value if level_id else 1
@@ -217,7 +222,7 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         kept[ident] = certainty
         phases[ident] = phase(ident)
         for pre in pull:
-            kept[pre] = None
+            kept[pre] = recommended.get(pre)  # None: only there as a prerequisite
             phases[pre] = min(phase(pre), phases[ident], key=PLAN_PHASES.index)
         skipped.extend(without)
 

@@ -62,7 +62,8 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
     ctx["causes"] = [_cause(d, t, refs, ident, cf) for ident, cf in d.causes if ident in named]
     ctx["also_possible"] = [{"id": ident, "name": kb.causes[ident].name[lang], "pct": _pct(cf)}
                             for ident, cf in d.causes if ident not in named]
-    ctx["doubt"] = _doubt(d, t)
+    ctx["doubt"] = level_doubt(d, t)
+    ctx["migrated"] = migration_note(ctx["questions"], t) if ctx["questions"]["migrated_from"] else None
     ctx["provisional"] = bool(d.selection and d.selection.provisional)
     ctx["symptoms"] = [{"id": i, "name": kb.symptoms[i].name[lang], "certainty": cf, "pct": _pct(cf)}
                        for i, cf in d.symptoms if cf > 0]
@@ -210,7 +211,15 @@ def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
     return t(f"doc.untreated.{treatment.reason}", measure=measure)
 
 
-def _doubt(d: Diagnosis, t: Messages) -> dict | None:
+def migration_note(questions: dict, t: Messages) -> str:
+    """That the answers file predates today's questionnaire, and which retired answers were set aside."""
+    note = t("report.migrated", old=questions["migrated_from"], new=questions["questionnaire"])
+    if questions["retired"]:
+        note += " " + t("report.retired", ids=", ".join(questions["retired"]))
+    return note
+
+
+def level_doubt(d: Diagnosis, t: Messages) -> dict | None:
     """No level established: how certain the verdict is, and the unknown answers that would settle it."""
     lv = d.level
     if lv is None or lv.established:

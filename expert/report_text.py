@@ -17,7 +17,7 @@ from rich.text import Text
 
 from .diagnosis import Diagnosis
 from .i18n import Messages
-from .report_model import _doubt, treatment_text, shown_by
+from .report_model import level_doubt, migration_note, shown_by, treatment_text
 
 
 def _pct(value: float) -> str:
@@ -38,7 +38,7 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         lv = d.level
         level_name = t("level.value", value=lv.value, name=kb.levels[lv.id].name[lang])
         out.append(Text(t("report.level_line", level=level_name, certainty=_pct(lv.certainty))))
-        doubt = _doubt(d, t)
+        doubt = level_doubt(d, t)
         if doubt:
             out.append(Text(t("doc.no_level", pct=doubt["pct"], topics="; ".join(doubt["topics"])), style="bold"))
         if lv.unknown_share > 0:
@@ -130,6 +130,8 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
     out.append(Text(t("report.questions", **{k: q[k] for k in ("asked", "unknown", "relevant", "total")}), style="dim"))
     if q["ignored"]:
         out.append(Text(t("report.ignored", ids=", ".join(q["ignored"])), style="dim"))
+    if q["migrated_from"]:
+        out.append(Text(migration_note(q, t), style="dim"))
     out.append(Text(t("report.explain_hint"), style="dim"))
     return out
 

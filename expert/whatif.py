@@ -84,7 +84,7 @@ def explain_why(d: Diagnosis, given: str) -> Why:
     >>> d = diagnose({"marketing_department": "separate", "conflict_frequency": "rarely"})
     >>> why = explain_why(d, "conflict_frequency")
     >>> [w.value for w in why.what_if][:2]
-    ['sometimes', 'often']
+    ['sometimes', 'periodic']
     """
     qid = resolve_question(d, given)
     kb, rules = d.kb, d.system.rules

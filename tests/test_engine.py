@@ -78,15 +78,21 @@ class TestConditions:
 class TestRelevance:
     def test_a_follow_up_is_asked_only_when_its_condition_can_hold(self, system):
         kb = system.kb
-        assert relevance(kb, {"marketing_department": "separate", "conflict_frequency": "often"})["conflict_topic"]
-        assert not relevance(kb, {"marketing_department": "separate", "conflict_frequency": "rarely"})["conflict_topic"]
+        assert relevance(kb, {"marketing_department": "separate", "conflict_frequency": "often"})["conflict_acuteness"]
+        assert not relevance(kb, {"marketing_department": "separate", "conflict_frequency": "rarely"})["conflict_acuteness"]
 
-    def test_an_unknown_parent_keeps_the_follow_up(self, system):
-        assert relevance(system.kb, {"marketing_department": "separate", "conflict_frequency": "unknown"})["conflict_topic"]
+    def test_a_follow_up_waits_for_its_parent_and_an_unknown_parent_closes_it(self, system):
+        kb = system.kb
+        # not yet answered: the follow-up may still be asked
+        assert relevance(kb, {"marketing_department": "separate"})["conflict_acuteness"]
+        # 'unknown' to the parent: a respondent who cannot say how often conflicts happen
+        # cannot say how acute they are either, so the follow-up is not asked
+        assert not relevance(kb, {"marketing_department": "separate", "conflict_frequency": "unknown"})["conflict_acuteness"]
 
     def test_a_follow_up_of_an_irrelevant_question_is_irrelevant(self, system):
-        answers = {"marketing_department": "separate", "conflict_frequency": "rarely", "conflict_topic": "several"}
-        assert not relevance(system.kb, answers)["topic_price"]
+        answers = {"marketing_department": "separate", "marketing_origin": "grew_separately", "separation_years": "under_1"}
+        states = relevance(system.kb, answers)
+        assert not states["separation_years"] and not states["hostility_to_marketing"]
 
 
 def test_cached_bases_equal_freshly_loaded_ones(tmp_path, monkeypatch):

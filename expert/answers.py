@@ -19,8 +19,6 @@ whether a consultation happened to ask them.
 from __future__ import annotations
 
 import datetime
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -29,11 +27,13 @@ import yaml
 
 from .conditions import All, AnswerLeaf, Any_, Condition, UNKNOWN
 from .documents import Document, read_document
-from .errors import InputError, Location, nearest
+from .errors import InputError, has_control_characters, nearest, quoted
+from .files import write_atomically
 from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
 _TOP_KEYS = ("organization", "respondent", "date", "answers", "lang")
+MAX_NAME = 200  # characters of an organisation's name
 
 
 @dataclass
@@ -73,6 +73,7 @@ def read_answers(path: Path | str, kb: KnowledgeBase) -> AnswerSheet:
 
 
 def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
+    """Check the data of an answers file (see :func:`read_answers`)."""
     data = doc.data
     if not isinstance(data, Mapping):
         raise InputError("an answers file must be a mapping with an 'answers' section", doc.locate())
@@ -80,12 +81,18 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
         if key not in _TOP_KEYS:
             hint = nearest(str(key), _TOP_KEYS)
             more = f"; did you mean {hint[0]}?" if hint else f" (expected: {', '.join(_TOP_KEYS)})"
-            raise InputError(f"unknown key '{key}'{more}", doc.locate(key))
+            raise InputError(f"unknown key {quoted(key)}{more}", doc.locate(key))
     if "answers" not in data:
         raise InputError("no 'answers' section", doc.locate())
-    organization = data.get("organization") or ""
+    organization = data.get("organization")
+    if organization is None:
+        organization = ""
     if not isinstance(organization, (str, int, float)) or isinstance(organization, bool):
         raise InputError("'organization' must be a name", doc.locate("organization"))
+    organization = str(organization)
+    problem = organization_problem(organization)
+    if problem:
+        raise InputError(f"'organization' {problem}", doc.locate("organization"))
     role = None
     respondent = data.get("respondent")
     if respondent is not None:
@@ -93,17 +100,19 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
             raise InputError("'respondent' must be {role: executive|sales|marketing|other}", doc.locate("respondent"))
         role = respondent.get("role")
         if role is not None and role not in ROLES:
-            raise InputError(f"'{role}' is not a respondent role; expected one of: {', '.join(ROLES)}",
+            raise InputError(f"{quoted(role)} is not a respondent role; expected one of: {', '.join(ROLES)}",
                              doc.locate("respondent", "role"))
     lang = data.get("lang")
     if lang is not None and lang not in ("en", "ru"):
-        raise InputError(f"'{lang}' is not a language; expected en or ru", doc.locate("lang"))
+        raise InputError(f"{quoted(lang)} is not a language; expected en or ru", doc.locate("lang"))
     given_on = data.get("date")
     if given_on is not None:
         try:  # YAML reads 2026-11-24 as a date already; JSON gives a string
+            if not isinstance(given_on, (str, datetime.date)) or isinstance(given_on, datetime.datetime):
+                raise ValueError
             given_on = datetime.date.fromisoformat(str(given_on)).isoformat()
         except ValueError:
-            raise InputError(f"'{given_on}' is not a date; expected YYYY-MM-DD", doc.locate("date")) from None
+            raise InputError(f"{quoted(given_on)} is not a date; expected YYYY-MM-DD", doc.locate("date")) from None
     raw = data["answers"]
     if raw is None:
         raw = {}
@@ -115,24 +124,43 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
         if question is None:
             hint = nearest(str(key), kb.questions)
             more = f"; did you mean {', '.join(hint)}?" if hint else "; 'accord questions' lists them"
-            raise InputError(f"unknown question '{key}'{more}", doc.locate("answers", key))
-        if isinstance(value, (list, Mapping)):
-            raise InputError(f"answer to '{key}' must be a single value, not a {type(value).__name__}; "
-                             f"expected {question.allowed()}", doc.locate("answers", key))
-        normalised, problem = question.normalise(value)
+            raise InputError(f"unknown question {quoted(key)}{more}", doc.locate("answers", key))
+        normalised, problem = file_answer(question, value)
         if problem:
             raise InputError(f"answer to '{key}': {problem}", doc.locate("answers", key))
         answers[question.id] = normalised
     order = {q: i for i, q in enumerate(kb.questions)}
-    return AnswerSheet(str(organization), role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
+    return AnswerSheet(organization, role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
                        lang, doc.name, given_on)
+
+
+def organization_problem(name: str) -> str | None:
+    """Why a name cannot be an organisation's name, or None.
+
+    Escape codes and line breaks would reach the terminal and every report.
+    """
+    if has_control_characters(name):
+        return "holds control characters (escape codes or line breaks); write the name on one line"
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters long; at most {MAX_NAME} fit on a report"
+    return None
+
+
+def file_answer(question: Question, value: Any) -> tuple[Any, str | None]:
+    """Check one answer read from a file: a value, a choice's number, or ``unknown``."""
+    if isinstance(value, (list, tuple, set, Mapping)):
+        kind = "mapping" if isinstance(value, Mapping) else "list"
+        return value, f"must be a single value, not a {kind}; expected {question.allowed()}"
+    if not (value is None or isinstance(value, (str, int, float, bool))):
+        return value, f"{quoted(value)} is not an allowed answer; expected {question.allowed()}"
+    return question.normalise(question.by_number(value))
 
 
 def answer_value(question: Question, text: str) -> tuple[Any, str | None]:
     """Interpret one typed answer: a value, a choice number (1-based) or ``unknown``."""
     text = text.strip()
-    if question.type == "choice" and text.isdigit() and 1 <= int(text) <= len(question.choices):
-        return question.choices[int(text) - 1].value, None
+    if question.type == "choice":
+        return question.normalise(question.by_number(text))
     if question.type == "yesno" and text.lower() in ("y", "n", "да", "нет", "д", "н"):
         return ("yes" if text.lower() in ("y", "да", "д") else "no"), None
     if text.lower() in ("?", "unknown", "не знаю", "u"):
@@ -215,28 +243,16 @@ def write_answers(sheet: AnswerSheet, path: Path | str) -> None:
     """Write an answers file atomically: a temporary file in the same directory, then a rename.
 
     A reader (or a crash at any moment) sees either the old file or the new
-    one, never half of one.
+    one, never half of one. A read-only file is refused, never replaced.
+
+    Raises
+    ------
+    InputError
+        When the file is read-only or cannot be written.
     """
-    path = Path(path)
     text = "# Accord answers file: 'accord diagnose --answers FILE' reads it.\n" + yaml.safe_dump(
         sheet.to_document(), allow_unicode=True, sort_keys=False, default_flow_style=False)
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise InputError(f"cannot write the session file: {exc.strerror or exc}", Location(str(path))) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, text, InputError, "session file")
 
 
 def answers_template(kb: KnowledgeBase, lang: str = "en") -> str:

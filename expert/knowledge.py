@@ -8,6 +8,7 @@ problem carries the file and line it comes from.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -15,7 +16,7 @@ from typing import Any, Iterable, Mapping
 
 from .conditions import Condition, ConditionParser, UNKNOWN, questions_read, leaves
 from .documents import Document, read_document
-from .errors import KnowledgeBaseError, Location, Problem
+from .errors import KnowledgeBaseError, Location, Problem, quoted
 from .schema import CHOICE_SPEC, LANGS, SPECS, check_entry
 
 Text = Mapping[str, str]
@@ -180,34 +181,60 @@ class Question(Entry):
                 return ("yes" if value else "no"), None
             if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
                 return value.strip().lower(), None
-            return value, f"'{value}' is not an allowed answer; expected yes, no or unknown"
+            return value, f"{quoted(value)} is not an allowed answer; expected yes, no or unknown"
         if kind == "choice":
             for choice in self.choices:
                 if value == choice.value or (isinstance(value, str) and str(choice.value) == value.strip()):
                     return choice.value, None
-            return value, f"'{value}' is not an allowed answer; expected one of: {self.allowed()}"
+            return value, f"{quoted(value)} is not an allowed answer; expected one of: {self.allowed()}"
         number = _as_number(value)
         if number is None:
-            return value, f"'{value}' is not a number; expected {self.allowed()}"
+            return value, f"{quoted(value)} is not a number; expected {self.allowed()}"
         if kind == "scale":
             if number not in (1, 2, 3, 4, 5):
-                return value, f"{value} is out of range; expected a whole number from 1 to 5 or unknown"
+                return value, f"{quoted(value)} is out of range; expected a whole number from 1 to 5 or unknown"
             return int(number), None
         low, high = (0, 100) if kind == "percent" else (self.minimum, self.maximum)
         if (low is not None and number < low) or (high is not None and number > high):
-            return value, f"{value} is out of range; expected {self.allowed()}"
+            return value, f"{quoted(value)} is out of range; expected {self.allowed()}"
         return number, None
+
+    def by_number(self, value: Any) -> Any:
+        """The choice a number stands for (1 is the first choice), or ``value`` itself.
+
+        A value that is one of the choices stays what it is; numbering applies
+        only when no choice is itself a number, so it is never ambiguous.
+        """
+        if not self.choices or isinstance(value, bool) or any(value == c.value for c in self.choices):
+            return value
+        if any(isinstance(c.value, int) or str(c.value).strip().isdecimal() for c in self.choices):
+            return value
+        if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 4:
+            number = int(value.strip())
+        elif isinstance(value, int):
+            number = value
+        else:
+            return value
+        return self.choices[number - 1].value if 1 <= number <= len(self.choices) else value
 
 
 def _as_number(value: Any) -> float | int | None:
+    """A finite number, or None: NaN, infinities and text that is not a number are not answers."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, str):
+        text = value.strip().rstrip("%")
+        if len(text) > 40:  # no answer needs more; float() would read 5,000 digits as infinity
+            return None
         try:
-            number = float(value.strip().rstrip("%"))
+            number = float(text)
         except ValueError:
+            return None
+        if not math.isfinite(number):
             return None
         return int(number) if number.is_integer() else number
     return None

@@ -32,13 +32,17 @@ from .files import write_atomically
 from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
-_TOP_KEYS = ("organization", "respondent", "date", "answers", "lang")
+_TOP_KEYS = ("organization", "respondent", "date", "lang", "confirmed", "answers")
 MAX_NAME = 200  # characters of an organisation's name
 
 
 @dataclass
 class AnswerSheet:
-    """A checked set of answers, in questionnaire order."""
+    """A checked set of answers, in questionnaire order.
+
+    ``confirmed`` lists the contradictions (``knowledge/contradictions.yaml``)
+    the respondent has confirmed: both answers are right.
+    """
 
     organization: str = ""
     role: str | None = None
@@ -46,6 +50,7 @@ class AnswerSheet:
     lang: str | None = None
     source: str | None = None  # the file it came from, for messages
     date: str | None = None  # ISO date the answers were given; reports show it
+    confirmed: tuple[str, ...] = ()
 
     def to_document(self) -> dict:
         data: dict[str, Any] = {"organization": self.organization}
@@ -55,6 +60,8 @@ class AnswerSheet:
             data["date"] = self.date
         if self.lang:
             data["lang"] = self.lang
+        if self.confirmed:
+            data["confirmed"] = list(self.confirmed)
         data["answers"] = dict(self.answers)
         return data
 
@@ -113,6 +120,7 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
             given_on = datetime.date.fromisoformat(str(given_on)).isoformat()
         except ValueError:
             raise InputError(f"{quoted(given_on)} is not a date; expected YYYY-MM-DD", doc.locate("date")) from None
+    confirmed = _check_confirmed(doc, kb, data.get("confirmed"))
     raw = data["answers"]
     if raw is None:
         raw = {}
@@ -131,7 +139,20 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
         answers[question.id] = normalised
     order = {q: i for i, q in enumerate(kb.questions)}
     return AnswerSheet(organization, role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
-                       lang, doc.name, given_on)
+                       lang, doc.name, given_on, confirmed)
+
+
+def _check_confirmed(doc: Document, kb: KnowledgeBase, confirmed) -> tuple[str, ...]:
+    if confirmed is None:
+        return ()
+    if not isinstance(confirmed, list) or not all(isinstance(c, str) for c in confirmed):
+        raise InputError("'confirmed' must be a list of contradiction ids", doc.locate("confirmed"))
+    for index, ident in enumerate(confirmed):
+        if ident not in kb.contradictions:
+            hint = nearest(ident, kb.contradictions)
+            more = f"; did you mean {', '.join(hint)}?" if hint else ""
+            raise InputError(f"unknown contradiction {quoted(ident)}{more}", doc.locate("confirmed", index))
+    return tuple(dict.fromkeys(confirmed))
 
 
 def organization_problem(name: str) -> str | None:

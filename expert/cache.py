@@ -25,12 +25,12 @@ from typing import Any
 
 from . import conditions, errors, knowledge, rules
 
-FORMAT = "2"
+FORMAT = "3"
 
 _CLASSES = {cls.__name__: cls for cls in (
     knowledge.Level, knowledge.Sign, knowledge.Transition, knowledge.Symptom, knowledge.Cause,
     knowledge.ContextFactor, knowledge.Measure, knowledge.Owner, knowledge.Evidence, knowledge.Source,
-    knowledge.Choice, knowledge.Question, knowledge.Section, knowledge.KnowledgeBase,
+    knowledge.Choice, knowledge.Question, knowledge.Section, knowledge.Contradiction, knowledge.KnowledgeBase,
     conditions.AnswerLeaf, conditions.FindingLeaf, conditions.All, conditions.Any_,
     rules.Conclusion, rules.Rule, rules.Stage, rules.RuleSet, errors.Location, errors.Problem,
 )}

@@ -15,13 +15,14 @@ from typing import Any, Mapping
 
 from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
+from .contradictions import find_contradictions, questions_of
 from .documents import Document
 from .inference import Firing, Inference, Reasoner
 from .knowledge import PHASES, KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan
 from .rules import RuleSet, load_rules
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: contradictions
 CAUSE_THRESHOLD = 0.4  # causes below this certainty are not reported
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
 MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
@@ -130,6 +131,7 @@ class Diagnosis:
     context: list[tuple[str, float]] = field(default_factory=list)
     in_place: list[str] = field(default_factory=list)
     deferred: list[tuple[str, float]] = field(default_factory=list)  # recommended, but after the plan's limit
+    contradictions: list[tuple[str, bool]] = field(default_factory=list)  # (id, confirmed by the respondent)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -196,6 +198,9 @@ class Diagnosis:
             "owners": self.plan.owners(),
         }
         out["questions"] = self.questions_summary()
+        out["contradictions"] = [{"id": i, "text": kb.contradictions[i].text[lang],
+                                  "questions": questions_of(kb.contradictions[i], kb), "confirmed": confirmed}
+                                 for i, confirmed in self.contradictions]
         out["answers"] = dict(self.inference.answers)
         out["trace"] = [f.to_dict() for f in self.trace]
         return out
@@ -287,11 +292,12 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
         found = [(f.id, f.cf) for f in inference.of_kind(kind) if f.cf >= threshold]
         return sorted(found, key=lambda p: (-round(p[1], 3), p[0]))
 
+    contradictions = [(c.id, c.id in answers.confirmed) for c in find_contradictions(system.kb, answers.answers)]
     return Diagnosis(system, answers, inference, ignored, relevant, level, target, plan,
                      causes=ranked("cause", CAUSE_THRESHOLD), symptoms=ranked("symptom", PRESENT),
                      context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
-                     in_place=in_place, deferred=deferred)
+                     in_place=in_place, deferred=deferred, contradictions=contradictions)
 
 
 def prioritise(kb: KnowledgeBase, recommended: Mapping[str, float],

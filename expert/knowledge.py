@@ -246,6 +246,14 @@ class Section(Entry):
 
 
 @dataclass(frozen=True)
+class Contradiction(Entry):
+    """Answers that cannot all be true: ``when`` reads answers only; ``text`` says what conflicts."""
+
+    when: Condition
+    text: Text
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """All entries of the knowledge base, by kind and id, in file order."""
 
@@ -263,6 +271,7 @@ class KnowledgeBase:
     questions: Mapping[str, Question]
     sections: Mapping[str, Section]
     messages: Mapping[str, Text]
+    contradictions: Mapping[str, Contradiction]
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
     def level_by_value(self, value: int) -> Level:
@@ -297,7 +306,7 @@ class KnowledgeBase:
 
 
 _COLLECTIONS = ("levels", "signs", "transitions", "symptoms", "causes", "context", "measures",
-                "owners", "evidence", "sources", "questions", "sections", "messages")
+                "owners", "evidence", "sources", "questions", "sections", "messages", "contradictions")
 
 
 def load_knowledge_base(directory: Path | str | None = None, strict: bool = True) -> KnowledgeBase:
@@ -442,6 +451,10 @@ def _make(name, e, loc, doc, index, question_types):
         return Section(**common, name=_text(e["name"]))
     if name == "messages":
         return Section(id=e["id"], sources=(), location=loc, name=_text(e["text"]))
+    if name == "contradictions":
+        parser = ConditionParser(doc, question_types, allow_findings=False)
+        return Contradiction(**common, when=parser.parse(e["when"], ("contradictions", index, "when")),
+                             text=_text(e["text"]))
     # questions
     ask_when = None
     if e.get("ask_when") is not None:
@@ -516,6 +529,14 @@ def _cross_references(kb: KnowledgeBase) -> list[Problem]:
                     problems.append(Problem(f"'ask_when' reads '{name}', which is not asked before '{q.id}'",
                                             q.location))
             problems.extend(check_values(kb, q.ask_when, q.location))
+    for c in kb.contradictions.values():
+        read = sorted(questions_read(c.when))
+        for name in read:
+            if name not in kb.questions:
+                problems.append(Problem(f"'when' reads unknown question '{name}'", c.location))
+        if len(read) < 2:
+            problems.append(Problem("a contradiction needs the answers to at least two questions", c.location))
+        problems.extend(check_values(kb, c.when, c.location))
     problems.extend(_prerequisite_cycles(kb))
     return problems
 
@@ -565,5 +586,5 @@ def _prerequisite_cycles(kb: KnowledgeBase) -> list[Problem]:
 
 def _all_entries(kb: KnowledgeBase) -> Iterable[Entry]:
     for table in (kb.levels, kb.signs, kb.transitions, kb.symptoms, kb.causes, kb.context, kb.measures,
-                  kb.owners, kb.evidence, kb.sources, kb.questions, kb.sections):
+                  kb.owners, kb.evidence, kb.sources, kb.questions, kb.sections, kb.contradictions):
         yield from table.values()

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 import cli
 
@@ -153,3 +154,62 @@ def test_debug_shows_the_traceback(runner, tmp_path):
     path.write_text("answers:\n  joint_meeting: weekly\n", encoding="utf-8")
     result = runner.invoke(cli.main, ["--debug", "diagnose", "--answers", str(path)])
     assert result.exit_code != 0 and result.exception is not None
+
+
+# ------------------------------------------------ contradictions in the knowledge base
+
+def questions_file(kb: Path) -> Path:
+    """The knowledge file that holds the questions, wherever the questionnaire keeps them."""
+    return next(p for p in sorted(kb.glob("*.yaml"))
+                if "questions" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}))
+
+
+def mutate(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def kb_check(runner, kb, rules):
+    result = runner.invoke(cli.main, ["kb", "check", "--kb", str(kb), "--rules", str(rules)])
+    return result, result.stdout.splitlines()
+
+
+def test_kb_check_validates_contradictions(runner, kb_copy):
+    kb, rules = kb_copy
+    data = yaml.safe_load(questions_file(kb).read_text(encoding="utf-8"))
+    first, second = [q for q in data["questions"] if q.get("choices")][:2]
+    a, b = first["id"], second["id"]
+    value = first["choices"][0]["value"]
+    text = {"en": "They disagree.", "ru": "Они противоречат."}
+    sources = first["sources"]
+    entries = [
+        {"id": "CONTRA-OK", "when": {"all": [{"answer": a, "is": value}, {"answer": b, "is": second["choices"][0]["value"]}]},
+         "text": text, "sources": sources},
+        {"id": "CONTRA-UNKNOWN-QUESTION", "when": {"all": [{"answer": a, "is": value}, {"answer": "no_such_question", "is": "x"}]},
+         "text": text, "sources": sources},
+        {"id": "CONTRA-ONE-QUESTION", "when": {"answer": a, "is": value}, "text": text, "sources": sources},
+        {"id": "CONTRA-BAD-VALUE", "when": {"all": [{"answer": a, "is": "no_such_value"}, {"answer": b, "is": "x"}]},
+         "text": text, "sources": sources},
+        {"id": "CONTRA-ENGLISH-ONLY", "when": {"all": [{"answer": a, "is": value}, {"answer": b, "is": "x"}]},
+         "text": {"en": "Only English."}, "sources": sources},
+        {"id": "CONTRA-FINDING", "when": {"all": [{"answer": a, "is": value}, {"symptom": "SYM-X"}]},
+         "text": text, "sources": sources},
+    ]
+    for old in kb.glob("*.yaml"):
+        if "contradictions" in (yaml.safe_load(old.read_text(encoding="utf-8")) or {}):
+            old.unlink()
+    (kb / "contradictions.yaml").write_text(yaml.safe_dump({"contradictions": entries}, allow_unicode=True),
+                                            encoding="utf-8")
+    result, lines = kb_check(runner, kb, rules)
+    assert result.exit_code == 1
+    out = "\n".join(lines)
+    assert "'when' reads unknown question 'no_such_question'" in out
+    assert "a contradiction needs the answers to at least two questions" in out
+    assert "'no_such_value' is not an allowed answer" in out
+    assert "missing translation: ru" in out
+    assert "this condition may test answers only" in out
+    assert all(line.startswith(("knowledge/contradictions.yaml:", "warning: ")) for line in lines)
+    assert "CONTRA-OK" not in out
+    result, problems = diagnose_with(runner, kb, rules)  # a broken base stops a diagnosis with one line
+    assert_one_clear_line(result, problems, "knowledge/contradictions.yaml:")

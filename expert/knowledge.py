@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 from .conditions import Condition, ConditionParser, UNKNOWN, questions_read, leaves
 from .documents import Document, read_document
 from .errors import KnowledgeBaseError, Location, Problem, quoted
+from .plurals import plural_problem
 from .schema import CHOICE_SPEC, LANGS, SPECS, check_entry
 
 Text = Mapping[str, str]
@@ -351,6 +352,10 @@ def load_knowledge_base(directory: Path | str | None = None, strict: bool = True
                 entry_problems = check_entry(entry, SPECS[key], doc, (key, index))
                 if key == "questions" and isinstance(entry, Mapping):
                     entry_problems += _check_choices(entry, doc, (key, index))
+                if key == "messages" and isinstance(entry, Mapping) and not entry_problems:
+                    problem = plural_problem(entry["text"])
+                    if problem:
+                        entry_problems.append(Problem(problem, doc.locate(key, index, "text")))
                 problems.extend(entry_problems)
                 if not entry_problems:
                     raw[key].append((doc, index, entry))

@@ -138,6 +138,14 @@ def test_rule_naming_an_unknown_value(runner, kb_copy):
     assert_one_clear_line(result, lines, "rules/55-practices.yaml:", "'daily' is not an allowed answer")
 
 
+def test_a_plural_with_the_wrong_number_of_forms(runner, kb_copy):
+    kb, rules = kb_copy
+    (kb / "zz-plural.yaml").write_text('messages:\n  - id: zz.plural\n    text: {en: "{n} {n|item|items}", '
+                                        'ru: "{n} {n|штука|штук}"}\n', encoding="utf-8")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "knowledge/zz-plural.yaml:", "ru needs 3")
+
+
 def test_kb_check_lists_every_problem_and_exits_1(runner, kb_copy):
     kb, rules = kb_copy
     edit(kb / "measures-aligned.yaml", "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETINGS]",

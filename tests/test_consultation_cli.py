@@ -107,6 +107,12 @@ class TestLineMode:
         assert result.exit_code == 2
         assert result.stderr.startswith("accord: error:") and "missing.yaml" in result.stderr
 
+    def test_one_answer_is_one_answer(self, runner, tmp_path):  # plurals, issue 12
+        result = consult(runner, tmp_path, ["Acme", "1", "1"])
+        assert "1 answer is saved" in result.stderr
+        result = consult(runner, tmp_path, [], "--resume", "--lang", "ru")
+        assert "отвечено на 1 вопрос)" in result.stderr and "1 ответ сохранён" in result.stderr
+
     def test_answers_and_a_session_do_not_mix(self, runner, tmp_path):
         result = runner.invoke(cli.main, ["diagnose", "--answers", str(EXAMPLES / "integrated-fmcg.yaml"),
                                           "--resume"])

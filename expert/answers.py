@@ -33,6 +33,7 @@ from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
 _TOP_KEYS = ("organization", "respondent", "date", "lang", "confirmed", "answers")
+PROFILE = ("organization", "role")
 MAX_NAME = 200  # characters of an organisation's name
 
 
@@ -40,8 +41,11 @@ MAX_NAME = 200  # characters of an organisation's name
 class AnswerSheet:
     """A checked set of answers, in questionnaire order.
 
-    ``confirmed`` lists the contradictions (``knowledge/contradictions.yaml``)
-    the respondent has confirmed: both answers are right.
+    ``profile_given`` names the profile steps (``organization``, ``role``)
+    the respondent has answered, even if with a blank name or an unknown
+    role, so a resumed consultation does not ask them again. ``confirmed``
+    lists the contradictions (``knowledge/contradictions.yaml``) the
+    respondent has confirmed: both answers are right.
     """
 
     organization: str = ""
@@ -50,11 +54,14 @@ class AnswerSheet:
     lang: str | None = None
     source: str | None = None  # the file it came from, for messages
     date: str | None = None  # ISO date the answers were given; reports show it
+    profile_given: tuple[str, ...] = ()
     confirmed: tuple[str, ...] = ()
 
     def to_document(self) -> dict:
-        data: dict[str, Any] = {"organization": self.organization}
-        if self.role:
+        data: dict[str, Any] = {}
+        if self.organization or "organization" in self.profile_given:
+            data["organization"] = self.organization
+        if self.role or "role" in self.profile_given:
             data["respondent"] = {"role": self.role}
         if self.date:
             data["date"] = self.date
@@ -138,8 +145,9 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
             raise InputError(f"answer to '{key}': {problem}", doc.locate("answers", key))
         answers[question.id] = normalised
     order = {q: i for i, q in enumerate(kb.questions)}
+    given = tuple(step for step, key in zip(PROFILE, ("organization", "respondent")) if key in data)
     return AnswerSheet(organization, role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
-                       lang, doc.name, given_on, confirmed)
+                       lang, doc.name, given_on, given, confirmed)
 
 
 def _check_confirmed(doc: Document, kb: KnowledgeBase, confirmed) -> tuple[str, ...]:
@@ -178,12 +186,19 @@ def file_answer(question: Question, value: Any) -> tuple[Any, str | None]:
 
 
 def answer_value(question: Question, text: str) -> tuple[Any, str | None]:
-    """Interpret one typed answer: a value, a choice number (1-based) or ``unknown``."""
+    """Interpret one typed answer: a value, a choice number (1-based) or ``unknown``.
+
+    Yes/no questions take 1 for yes and 2 for no, the order they are shown in.
+    """
     text = text.strip()
     if question.type == "choice":
         return question.normalise(question.by_number(text))
-    if question.type == "yesno" and text.lower() in ("y", "n", "да", "нет", "д", "н"):
-        return ("yes" if text.lower() in ("y", "да", "д") else "no"), None
+    if question.type == "yesno":
+        word = text.lower()
+        if word in ("1", "y", "да", "д"):
+            return "yes", None
+        if word in ("2", "n", "нет", "н"):
+            return "no", None
     if text.lower() in ("?", "unknown", "не знаю", "u"):
         return UNKNOWN, None
     return question.normalise(text)
@@ -246,16 +261,22 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, Any]) -> Question | N
 
 
 def remaining(kb: KnowledgeBase, answers: Mapping[str, Any]) -> int:
-    """About how many questions are still to come.
+    """At most how many questions are still to come: those unanswered that can still apply.
 
-    Questions that will surely be asked count fully; follow-ups that depend on
-    answers not given yet count half, since on average about half of them
-    turn out to apply.
+    A question that later answers might open counts, so the number is an
+    upper bound, and it never rises as answers are added: an answer can only
+    close follow-ups that were still open, never open one that was closed.
+
+    Examples
+    --------
+    >>> from expert import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> remaining(kb, {}) == len(kb.questions)
+    True
+    >>> remaining(kb, {"marketing_department": "none"}) < remaining(kb, {})
+    True
     """
-    states = _states(kb, answers)
-    sure = sum(1 for q, state in states.items() if state is True and q not in answers)
-    maybe = sum(1 for q, state in states.items() if state is None and q not in answers)
-    return sure + (maybe + 1) // 2
+    return sum(1 for q, state in _states(kb, answers).items() if state is not False and q not in answers)
 
 
 # ------------------------------------------------------------------- saving

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import signal
 
 import pytest
@@ -29,10 +30,10 @@ pytestmark = pytest.mark.slow
 DOWN, ENTER = "\x1b[B", "\r"
 
 
-def spawn(tmp_path, *args):
-    env = child_env(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color")
+def spawn(tmp_path, *args, columns=120):
+    env = child_env(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color", COLUMNS=str(columns))
     child = pexpect.spawn(ACCORD[0], ACCORD[1:] + ["diagnose", "--save", str(tmp_path / "session.yaml"), *args],
-                          cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30, dimensions=(50, 120))
+                          cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30, dimensions=(50, columns))
     child.logfile_read = io.StringIO()  # what the terminal showed, for failure messages
     return child
 
@@ -130,3 +131,52 @@ def test_ctrl_c_keeps_every_answer_and_resume_asks_the_next_question(system, tmp
     assert not (tmp_path / "diagnosis.json").exists()
     assert json.loads(json.dumps(expert.read_answers(tmp_path / "session.yaml", kb).answers)) == \
         dict(list(expected.items())[:k])
+
+
+def test_back_then_ctrl_c_loses_no_answer(system, tmp_path):  # issue 12
+    kb = system.kb
+    expected = asked_answers(system, example(system, EXAMPLES / "aligned-software.yaml"))
+    first = list(expected.items())[:4]
+    child = spawn(tmp_path, "--lang", "ru")
+    child.expect_exact("Как называется ваша организация?")
+    child.sendline("Acme")
+    child.expect_exact("Какова ваша роль в компании?")
+    child.send("2" + ENTER)
+    for qid, value in first:
+        question = kb.questions[qid]
+        child.expect_exact(question.text["ru"][:60])
+        if question.type in ("number", "percent"):
+            child.sendline(f"{value:g}")
+        else:
+            child.send(menu_key(question, value) + ENTER)
+    child.expect_exact(kb.questions[list(expected)[4]].text["ru"][:60])
+    child.send("b" + ENTER)  # back to the fourth question ...
+    child.expect_exact(kb.questions[first[3][0]].text["ru"][:60])
+    child.send("b" + ENTER)  # ... and the third, then give up
+    child.expect_exact(kb.questions[first[2][0]].text["ru"][:60])
+    child.sendcontrol("c")
+    child.expect_exact("4 ответа сохранены")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
+    saved = expert.read_answers(tmp_path / "session.yaml", kb)
+    assert (saved.organization, saved.role) == ("Acme", "sales")
+    assert list(saved.answers.items()) == first
+
+
+def test_menus_are_wrapped_between_words(system, tmp_path):  # issue 12
+    child = spawn(tmp_path, "--lang", "ru", columns=60)
+    child.expect_exact("Как называется ваша организация?")
+    child.sendline("Acme")
+    child.expect_exact("Какова ваша роль в компании?")
+    child.send("1" + ENTER)
+    question = system.kb.questions["marketing_department"]
+    child.expect_exact(question.choices[-1].label["ru"].split()[0])
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.logfile_read.getvalue()
+    words = set(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", shown).split())
+    for choice in question.choices:
+        for word in choice.label["ru"].split():
+            assert word in words, word

@@ -433,14 +433,18 @@ def kb_check(ctx, kb_dir: Path | None, rules_dir: Path | None, cases_dir: Path |
 
     Checks schema and types (with file and line), duplicate and dangling ids,
     prerequisite cycles, rules that name unknown questions, values or
-    conclusions, missing translations, and rules without a test case.
+    conclusions, missing translations, contradictions, questions whose answer
+    nothing reads, and rules without a test case. Warnings (choices that no
+    rule names) are listed but do not fail the check.
     """
     from expert.checks import check_all
 
     root = ctx.find_root().obj
     report = check_all(kb_dir or root.get("kb_dir"), rules_dir or root.get("rules_dir"), cases_dir)
     for problem in report.problems:
-        click.echo(str(problem))
+        click.echo(printable(str(problem)))
+    for warning in report.warnings:
+        click.echo(printable(f"warning: {warning}"))
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     if report.problems:

@@ -164,7 +164,7 @@ def test_debug_shows_the_traceback(runner, tmp_path):
     assert result.exit_code != 0 and result.exception is not None
 
 
-# ------------------------------------------------ contradictions in the knowledge base
+# ---------------------------------------------- kb check: what nothing reads (issue 12)
 
 def questions_file(kb: Path) -> Path:
     """The knowledge file that holds the questions, wherever the questionnaire keeps them."""
@@ -181,6 +181,46 @@ def mutate(path: Path, change) -> None:
 def kb_check(runner, kb, rules):
     result = runner.invoke(cli.main, ["kb", "check", "--kb", str(kb), "--rules", str(rules)])
     return result, result.stdout.splitlines()
+
+
+def test_kb_check_reports_a_question_that_nothing_reads(runner, kb_copy):
+    kb, rules = kb_copy
+    path = questions_file(kb)
+
+    def add(data):
+        first = data["questions"][0]
+        base = {"section": first["section"], "type": "yesno", "sources": first["sources"],
+                "help": {"en": "Help.", "ru": "Справка."}}
+        data["questions"].append({"id": "scratch_gate", "text": {"en": "Gate?", "ru": "Шлюз?"}, **base})
+        data["questions"].append({"id": "scratch_follow_up", "text": {"en": "Follow-up?", "ru": "Уточнение?"},
+                                  "ask_when": {"answer": "scratch_gate", "is": "yes"}, **base})
+
+    mutate(path, add)
+    result, lines = kb_check(runner, kb, rules)
+    assert result.exit_code == 1
+    unread = [line for line in lines if "is read by no rule and opens no follow-up" in line]
+    assert len(unread) == 1 and "'scratch_follow_up'" in unread[0]  # the gate opens a follow-up: it is read
+    assert unread[0].startswith(f"knowledge/{path.name}:")
+
+
+def test_kb_check_warns_about_a_choice_that_nothing_names(runner, kb_copy):
+    kb, rules = kb_copy
+    path = questions_file(kb)
+    chosen = {}
+
+    def add(data):
+        question = next(q for q in data["questions"] if q.get("choices"))
+        chosen["id"] = question["id"]
+        question["choices"].append({"value": "scratch_choice", "label": {"en": "Scratch", "ru": "Черновик"}})
+
+    mutate(path, add)
+    result, lines = kb_check(runner, kb, rules)
+    warned = [line for line in lines if "'scratch_choice'" in line]
+    assert len(warned) == 1, lines
+    assert warned[0].startswith("warning: ") and f"question '{chosen['id']}'" in warned[0]
+    assert "named by no rule or follow-up condition" in warned[0]
+    assert not any(line.startswith("knowledge/") for line in lines)  # a warning alone does not fail the check
+    assert result.exit_code == 0
 
 
 def test_kb_check_validates_contradictions(runner, kb_copy):

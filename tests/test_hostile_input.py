@@ -295,3 +295,10 @@ def test_aliases_within_the_limits_still_work(tmp_path, system):
     path.write_text("organization: &name Acme\nanswers:\n  marketing_department: &s separate\n", encoding="utf-8")
     sheet = expert.read_answers(path, system.kb)
     assert (sheet.organization, sheet.answers) == ("Acme", {"marketing_department": "separate"})
+
+
+def test_an_organisation_name_longer_than_a_report_title_is_refused(runner, tmp_path):
+    path = tmp_path / "a.yaml"
+    path.write_text(f"organization: {'A' * 201}\nanswers: {{}}\n", encoding="utf-8")
+    result = runner.invoke(cli.main, ["diagnose", "--answers", str(path)])
+    assert result.exit_code == 2 and "a.yaml:1:1" in result.stderr and "201 characters long" in result.stderr

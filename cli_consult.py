@@ -347,7 +347,7 @@ class LinePrompter(Prompter):
                 self.say(f"  ({allowed(t, step)})", hang="   ")
             if step.previous not in (None, ""):
                 self.say(t("consult.default", value=label_of(t, step, step.previous)))
-            self.say(f"({t('consult.commands')})")
+            self.say(f"({t('consult.commands_confirm' if step.id == CONFIRM else 'consult.commands')})")
         click.echo("> ", nl=False, err=True)
         line = self.read()
         if line == "":

@@ -106,7 +106,7 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
     organization = str(organization)
     problem = organization_problem(organization)
     if problem:
-        raise InputError(f"'organization' {problem}", doc.locate("organization"))
+        raise InputError(f"the name {problem}", doc.locate("organization"))
     role = None
     respondent = data.get("respondent")
     if respondent is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -16,13 +17,23 @@ import click
 
 import expert
 from expert import plan_graph
-from expert.errors import AccordError, ExitCode, Location
+from expert.errors import AccordError, ExitCode, display_path, printable
+from expert.files import write_atomically
 
 FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
 
 
+# click >= 8.2 raises this when a group is run without a command; it carries the help text
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def error_line(message: str) -> None:
+    """The one line every error the user can cause ends in, on standard error, safe for a terminal."""
+    click.echo(f"accord: error: {printable(message)}", err=True)
+
+
 class AccordGroup(click.Group):
-    """Turns library errors into one line and exit code 2."""
+    """Turns library errors and bad usage into one line and exit code 2."""
 
     def invoke(self, ctx: click.Context):
         try:
@@ -30,14 +41,44 @@ class AccordGroup(click.Group):
         except AccordError as exc:
             if ctx.params.get("debug"):
                 raise
-            click.echo(f"accord: error: {exc}", err=True)
+            error_line(str(exc))
             ctx.exit(ExitCode.BAD_INPUT)
         except KeyboardInterrupt:
             click.echo("", err=True)
             ctx.exit(ExitCode.INTERRUPTED)
 
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        """click's main, except that bad usage is one line, not click's usage block.
 
-@click.group(cls=AccordGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+        click prints "Usage: …", "Try … --help" and "Error: …" for a bad option
+        value; a script reading standard error gets one line naming the
+        option and the problem, and a pointer to the help, with exit code 2.
+        """
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            result = super().main(args, prog_name, complete_var, False, **extra)
+        except _NO_ARGS_IS_HELP as exc:  # a group without a command: its help is the answer
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            names, context = [], exc.ctx
+            while context is not None and context.parent is not None:  # the program itself is "accord",
+                names.append(context.info_name)                        # however it was started
+                context = context.parent
+            command = " ".join(["accord", *reversed(names)])
+            error_line(f"{exc.format_message().rstrip('.')} (see '{command} --help')")
+            sys.exit(exc.exit_code)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+@click.group(name="accord", cls=AccordGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("--kb", "kb_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Knowledge directory to use instead of the bundled one.")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -95,24 +136,40 @@ def output_options(formats: list[str], default: str):
 
 
 def emit(content: str | bytes, output: Path | None) -> None:
-    """Write a result to the file, or (text only) to standard output."""
+    """Write a result to the file (atomically; never over a read-only file), or (text only) to standard output."""
     if output is None:
         text = content.decode("utf-8") if isinstance(content, bytes) else content
         click.echo(text, nl=not text.endswith("\n"))
         return
+    write_atomically(output, content)
+    click.echo(f"Wrote {display_path(output)}", err=True)
+
+
+def same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through links; also before either exists)."""
     try:
-        if isinstance(content, bytes):
-            output.write_bytes(content)
-        else:
-            output.write_text(content, encoding="utf-8")
-    except OSError as exc:
-        raise AccordError(f"cannot write the file: {exc.strerror or exc}", Location(str(output))) from None
-    click.echo(f"Wrote {output}", err=True)
+        return os.path.samefile(a, b)
+    except OSError:
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+def refuse_overwriting(output: Path | None, source: Path | None, what: str = "answers file") -> None:
+    """``-o`` naming the file the answers come from would replace them with the report: refuse."""
+    if output is not None and source is not None and same_file(output, source):
+        raise click.UsageError(f"-o {display_path(output)} is the {what} itself; writing there would replace "
+                               "the answers, so choose another output file")
+
+
+def answers_language(ctx: click.Context, lang: str, sheet: expert.AnswerSheet) -> str:
+    """--lang when given, else the language the answers were given in (a session records it), else English."""
+    if ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT:
+        return lang
+    return sheet.lang or lang
 
 
 def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str:
     if fmt == "json":
-        return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2) + "\n"
+        return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     if fmt == "md":
         from expert.report_markdown import render_markdown
 
@@ -172,17 +229,21 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
       accord diagnose --answers examples/defined-manufacturer.yaml
       accord diagnose --answers answers.yaml --format md -o report.md
     """
-    sys_ = system(ctx)
     if answers_file is not None:
         if resume or session_file is not None:
             raise click.UsageError("--save and --resume belong to a consultation; do not combine them with --answers")
-        d = expert.diagnose(expert.read_answers(answers_file, sys_.kb), sys_)
-        show_report(d, fmt, lang, output)
+        refuse_overwriting(output, answers_file)
+        sys_ = system(ctx)
+        sheet = expert.read_answers(answers_file, sys_.kb)
+        d = expert.diagnose(sheet, sys_)
+        show_report(d, fmt, answers_language(ctx, lang, sheet), output)
         return
 
     import cli_consult
 
     session = session_file or DEFAULT_SESSION
+    refuse_overwriting(output, session, "session file")
+    sys_ = system(ctx)
     lang_given = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
     finished = cli_consult.run(ctx, sys_, session, resume, lang, lang_given)
     if finished is None:
@@ -269,8 +330,11 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
             raise click.UsageError(f"give --format ({', '.join(plan_graph.FORMATS)})")
     if output is None and fmt in plan_graph.BINARY_FORMATS:
         raise click.UsageError(f"format '{fmt}' is binary: give -o FILE to write it to a file")
+    refuse_overwriting(output, answers_file)
     sys_ = system(ctx)
-    d = expert.diagnose(expert.read_answers(answers_file, sys_.kb), sys_)
+    sheet = expert.read_answers(answers_file, sys_.kb)
+    lang = answers_language(ctx, lang, sheet)
+    d = expert.diagnose(sheet, sys_)
     if output is None:
         text = plan_graph.export_text(d, fmt, lang)
         click.echo(text, nl=not text.endswith("\n"))
@@ -320,8 +384,11 @@ def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why
         raise click.UsageError(f"give only one of {', '.join(chosen)}")
     if graph_fmt == "png" and output is None:
         raise click.UsageError("--graph png is binary: give -o FILE to write it to a file")
+    refuse_overwriting(output, answers_file)
     sys_ = system(ctx)
-    d = expert.diagnose(expert.read_answers(answers_file, sys_.kb), sys_)
+    sheet = expert.read_answers(answers_file, sys_.kb)
+    lang = answers_language(ctx, lang, sheet)
+    d = expert.diagnose(sheet, sys_)
     if graph_fmt is not None:
         from expert.explain_graph import render_graph
 
@@ -366,14 +433,18 @@ def kb_check(ctx, kb_dir: Path | None, rules_dir: Path | None, cases_dir: Path |
 
     Checks schema and types (with file and line), duplicate and dangling ids,
     prerequisite cycles, rules that name unknown questions, values or
-    conclusions, missing translations, and rules without a test case.
+    conclusions, missing translations, contradictions, questions whose answer
+    nothing reads, and rules without a test case. Warnings (choices that no
+    rule names) are listed but do not fail the check.
     """
     from expert.checks import check_all
 
     root = ctx.find_root().obj
     report = check_all(kb_dir or root.get("kb_dir"), rules_dir or root.get("rules_dir"), cases_dir)
     for problem in report.problems:
-        click.echo(str(problem))
+        click.echo(printable(str(problem)))
+    for warning in report.warnings:
+        click.echo(printable(f"warning: {warning}"))
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
     if report.problems:
@@ -393,8 +464,8 @@ def kb_docs(ctx, out_dir: Path):
     sys_ = system(ctx)
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / "rule-catalog.md"
-    target.write_text(render_catalog(sys_), encoding="utf-8")
-    click.echo(f"Wrote {target}", err=True)
+    write_atomically(target, render_catalog(sys_))
+    click.echo(f"Wrote {display_path(target)}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

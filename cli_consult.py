@@ -15,22 +15,27 @@ shows it and reads the reply. Two ways to read a reply:
   was given, says how to resume, and ends the run normally.
 
 Every change is written to the session file at once (atomically), so an
-interrupt or a killed process loses nothing.
+interrupt or a killed process loses nothing. Text is wrapped to the width of
+the terminal (or ``COLUMNS``), between words, in both languages.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
+import re
+import shutil
 import sys
+import textwrap
 from pathlib import Path
-from typing import Callable
+from typing import Callable, TextIO
 
 import click
 
 import expert
 from expert.answers import ROLES, write_answers
 from expert.conditions import UNKNOWN
-from expert.consultation import AT_START, HELP, INVALID, WHY, Consultation, Outcome, Step
+from expert.consultation import AT_START, CONFIRM, CONFIRMED, HELP, INVALID, WHY, Consultation, Outcome, Step
 from expert.errors import ExitCode, InputError, Location, display_path
 from expert.i18n import Messages
 
@@ -48,10 +53,8 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
     Raises ``click.exceptions.Exit`` with code 130 after Ctrl-C (the answers are saved).
     """
     kb = system.kb
-    if resume:
-        if not session.exists():
-            raise InputError("no session to resume; start one with 'accord diagnose --save FILE'",
-                             Location(display_path(session)))
+    starting = resume and not os.path.lexists(session)  # --resume on a new file simply starts
+    if resume and not starting:
         sheet = expert.read_answers(session, kb)
         if sheet.lang and not lang_given:
             lang = sheet.lang
@@ -69,9 +72,11 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
     name = display_path(session)
     write_answers(consultation.sheet, session)  # fail early if the file cannot be written
 
-    if resume:
+    if resume and not starting:
         ui.say(t("consult.resumed", file=name, count=consultation.asked()))
     else:
+        if starting:
+            ui.say(t("consult.new_session", file=name))
         ui.say(t("consult.intro_terminal" if terminal else "consult.intro_lines", file=name))
     section = None
     try:
@@ -99,9 +104,13 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
 
 def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outcome: Outcome, session: str) -> None:
     step = outcome.step
-    if outcome.kind == HELP:
+    if step is not None and step.id == CONFIRM and outcome.kind in (HELP, WHY):
+        ui.note(t("consult.confirm_help" if outcome.kind == HELP else "consult.confirm_why"))
+    elif outcome.kind == CONFIRMED:
+        ui.note(t("consult.confirmed"))
+    elif outcome.kind == HELP:
         if step.question is not None:
-            ui.note(step.question.help[t.lang])
+            ui.note(step.help[t.lang])
         else:
             ui.note(t(f"consult.{step.id}_help"))
     elif outcome.kind == WHY:
@@ -164,10 +173,16 @@ def conclusions(t: Messages, kb, concludes) -> str:
 
 def invalid_hint(t: Messages, step: Step) -> str:
     q = step.question
+    if step.id == CONFIRM:
+        return t("consult.invalid_confirm")
+    if step.id == "organization":
+        return t("consult.invalid_organization")
     if q is None:
         return t("consult.invalid_role", count=len(ROLES))
     if q.type == "choice":
         return t("consult.invalid_choice", count=len(q.choices))
+    if q.type == "multi":
+        return t("consult.invalid_several", count=len(q.choices))
     if q.type in ("yesno", "scale"):
         return t(f"consult.invalid_{q.type}")
     return t("consult.invalid_number", allowed=allowed(t, step))
@@ -187,9 +202,11 @@ def allowed(t: Messages, step: Step) -> str:
 def choices(t: Messages, step: Step) -> list[tuple[str, str]]:
     """``[(value as typed, label)]`` for a step answered by picking; empty for typed answers."""
     q = step.question
+    if step.id == CONFIRM:
+        return [("keep", t("consult.confirm_keep")), ("change", t("consult.confirm_change"))]
     if q is None:
         return [(role, t(f"consult.role.{role}")) for role in ROLES] if step.id == "role" else []
-    if q.type == "choice":
+    if q.type in ("choice", "multi"):
         return [(str(c.value), c.label[t.lang]) for c in q.choices]
     if q.type == "yesno":
         return [("yes", t("consult.yes")), ("no", t("consult.no"))]
@@ -203,6 +220,8 @@ def label_of(t: Messages, step: Step, value) -> str:
         return ""
     if value == UNKNOWN:
         return t("consult.unknown_choice")
+    if isinstance(value, tuple):  # several answers
+        return "; ".join(label_of(t, step, v) for v in value)
     for typed, label in choices(t, step):
         if typed == str(value):
             return label
@@ -210,12 +229,16 @@ def label_of(t: Messages, step: Step, value) -> str:
 
 
 def text_of(t: Messages, step: Step) -> str:
+    if step.id == CONFIRM:
+        return t("consult.confirm", text=step.contradiction.text[t.lang])
     if step.question is None:
         return t(f"consult.{step.id}")
-    return step.question.text[t.lang]
+    return step.text[t.lang]
 
 
 def progress(t: Messages, step: Step) -> str:
+    if step.id == CONFIRM:
+        return t("consult.confirm_heading")
     if step.number is None:
         return t("consult.profile")
     if step.left == 0:
@@ -223,11 +246,61 @@ def progress(t: Messages, step: Step) -> str:
     return t("consult.progress", number=step.number, left=step.left)
 
 
+# --------------------------------------------------------------- wrapping
+
+def width_of(stream: TextIO) -> int:
+    """Columns to wrap text to: ``COLUMNS``, else the terminal the stream writes to, else 80; one spare."""
+    columns = 0
+    if os.environ.get("COLUMNS", "").isdecimal():
+        columns = int(os.environ["COLUMNS"])
+    else:
+        try:
+            if stream.isatty():
+                columns = os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError, AttributeError):
+            columns = 0
+    columns = columns or shutil.get_terminal_size((80, 24)).columns
+    return max(30, columns - 1)
+
+
+# A command shown to be typed or copied ("accord diagnose --save s.yaml --resume") stays on one line.
+COMMAND = re.compile(r"accord(?: (?:--?[\w-]+|[\w./\\~:+-]+))+")
+_KEEP = "\u00a0"  # textwrap does not break at a no-break space
+
+
+def wrap(text: str, width: int, indent: str = "", hang: str | None = None) -> str:
+    """``text`` broken between words to ``width`` columns; ``hang`` indents the lines after the first.
+
+    Commands (``accord …``) are never broken, so they can be copied as they are.
+
+    Examples
+    --------
+    >>> print(wrap("To continue: accord diagnose --save s.yaml --resume", 30))
+    To continue:
+    accord diagnose --save s.yaml --resume
+    """
+    hang = indent if hang is None else hang
+    text = COMMAND.sub(lambda m: m.group().replace(" ", _KEEP), text)
+    lines = []
+    for paragraph in text.split("\n"):
+        lines.append(textwrap.fill(paragraph, width, initial_indent=indent, subsequent_indent=hang,
+                                   break_long_words=False, break_on_hyphens=False) or indent.rstrip())
+    return "\n".join(lines).replace(_KEEP, " ")
+
+
 # --------------------------------------------------------------- prompters
 
 class Prompter:
     def __init__(self, t: Messages):
         self.t = t
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @property
+    def width(self) -> int:
+        return width_of(self.stream)
 
     def say(self, text: str) -> None:
         raise NotImplementedError
@@ -252,12 +325,19 @@ class LinePrompter(Prompter):
         self.echo = read is None and not sys.stdin.isatty()
         self._shown: tuple | None = None
 
-    def say(self, text: str) -> None:
-        click.echo(text, err=True)
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    def say(self, text: str, hang: str = "") -> None:
+        click.echo(wrap(text, self.width, hang=hang), err=True)
+
+    def note(self, text: str) -> None:
+        self.say(text, hang="    " if text.startswith("  • ") else "")
 
     def ask(self, step: Step, consultation: Consultation) -> str:
         t = self.t
-        key = (step.id, step.number, step.left, step.previous)
+        key = (step.id, step.number, step.left, step.previous, step.contradiction)
         if key != self._shown:  # after help, why or a bad answer, ask again without repeating it all
             self._shown = key
             self.say("")
@@ -265,12 +345,15 @@ class LinePrompter(Prompter):
             self.say(text_of(t, step))
             options = choices(t, step)
             for number, (_, label) in enumerate(options, 1):
-                self.say(f"  {number}) {label}")
+                prefix = f"  {number}) "
+                self.say(prefix + label, hang=" " * len(prefix))
             if step.question is not None and not options:
-                self.say(f"  ({allowed(t, step)})")
+                self.say(f"  ({allowed(t, step)})", hang="   ")
+            if step.several:
+                self.say(t("consult.several_lines"))
             if step.previous not in (None, ""):
                 self.say(t("consult.default", value=label_of(t, step, step.previous)))
-            self.say(f"({t('consult.commands')})")
+            self.say(f"({t('consult.commands_confirm' if step.id == CONFIRM else 'consult.commands')})")
         click.echo("> ", nl=False, err=True)
         line = self.read()
         if line == "":
@@ -284,50 +367,86 @@ class LinePrompter(Prompter):
 class TerminalPrompter(Prompter):
     """questionary menus and text prompts on a terminal."""
 
+    @property
+    def stream(self) -> TextIO:
+        return sys.stdout
+
     def say(self, text: str) -> None:
-        click.echo(text)
+        click.echo(wrap(text, self.width))
 
     def note(self, text: str) -> None:
-        click.secho(text, fg="cyan")
+        click.secho(wrap(text, self.width, hang="    " if text.startswith("  • ") else ""), fg="cyan")
 
     def heading(self, text: str) -> None:
         click.echo("")
-        click.secho(f"── {text} ──", bold=True)
+        click.secho(wrap(f"── {text} ──", self.width), bold=True)
 
     def ask(self, step: Step, consultation: Consultation) -> str:
         import questionary
         from questionary import Choice, Separator
 
         t = self.t
-        click.secho(progress(t, step), dim=True)
-        message = text_of(t, step)
+        width = self.width
+        click.secho(wrap(progress(t, step), width), dim=True)
+        message = wrap(text_of(t, step), width - 2)  # questionary puts "? " before it
         options = choices(t, step)
         try:
+            if step.several:
+                return self._ask_several(step, message, options)
             if options:
-                items = [Choice(label, value=typed, shortcut_key=str(n)) for n, (typed, label)
-                         in enumerate(options, 1)]
-                items += [Separator(),
-                          Choice(t("consult.unknown_choice"), value="unknown", shortcut_key="u"),
-                          Choice(t("consult.help_choice"), value="?", shortcut_key="h"),
+                # a menu line is "» 1) label": labels wrap under themselves
+                items = [Choice(wrap(label, width - 6, hang="      ").lstrip(), value=typed, shortcut_key=str(n))
+                         for n, (typed, label) in enumerate(options, 1)]
+                items.append(Separator())
+                if step.id != CONFIRM:
+                    items.append(Choice(t("consult.unknown_choice"), value="unknown", shortcut_key="u"))
+                items += [Choice(t("consult.help_choice"), value="?", shortcut_key="h"),
                           Choice(t("consult.why_choice"), value="why", shortcut_key="w"),
                           Choice(t("consult.back_choice"), value="back", shortcut_key="b")]
                 default = None
                 if step.previous is not None:
                     wanted = "unknown" if step.previous == UNKNOWN else str(step.previous)
                     default = next((c for c in items if isinstance(c, Choice) and c.value == wanted), None)
+                hint = t("consult.menu_hint")
+                if len(message.rsplit("\n", 1)[-1]) + len(hint) + 3 > width:
+                    message += "\n"  # the hint on a line of its own rather than broken by the terminal
                 answer = questionary.select(message, choices=items, default=default, use_shortcuts=True,
-                                            use_jk_keys=False, instruction=t("consult.menu_hint")).unsafe_ask()
+                                            use_jk_keys=False, instruction=hint).unsafe_ask()
             else:
                 default = "" if step.previous is None else label_of(t, step, step.previous)
                 hint = t("consult.commands")
                 if step.question is not None:
                     hint = f"{allowed(t, step)}; {hint}"
+                if len(message.rsplit("\n", 1)[-1]) + len(hint) + 5 > width:
+                    message += "\n"
                 answer = questionary.text(message, default=default, instruction=f"({hint})").unsafe_ask()
         except EOFError:
             raise EndOfInput() from None
         if answer is None:  # questionary returns None when it is cancelled
             raise KeyboardInterrupt
         return answer
+
+
+    def _ask_several(self, step: Step, message: str, options: list[tuple[str, str]]) -> str:
+        """A checkbox menu: space ticks a choice, Enter confirms; ticking a command below the line runs it."""
+        import questionary
+        from questionary import Choice, Separator
+
+        t, width = self.t, self.width
+        before = set(step.previous) if isinstance(step.previous, tuple) else set()
+        items = [Choice(wrap(label, width - 6, hang="      ").lstrip(), value=typed, checked=typed in before)
+                 for typed, label in options]
+        items += [Separator(), Choice(t("consult.unknown_choice"), value="unknown"),
+                  Choice(t("consult.help_choice"), value="?"), Choice(t("consult.why_choice"), value="why"),
+                  Choice(t("consult.back_choice"), value="back")]
+        hint = t("consult.several_hint")
+        if len(message.rsplit("\n", 1)[-1]) + len(hint) + 3 > width:
+            message += "\n"
+        ticked = questionary.checkbox(message, choices=items, instruction=hint, use_jk_keys=False).unsafe_ask()
+        if ticked is None:
+            raise KeyboardInterrupt
+        commands = [value for value in ticked if value in ("unknown", "?", "why", "back")]
+        return commands[0] if commands else ", ".join(ticked)
 
 
 # ---------------------------------------------------------------- the end
@@ -349,9 +468,11 @@ def summarise(d: expert.Diagnosis, lang: str, session: Path, brief: bool) -> Non
         if d.target and d.level:
             target = t("level.value", value=d.target.value, name=kb.levels[d.target.id].name[lang])
             lines.append(f"{t('report.target')}: {target}")
-        if d.causes:
-            lines.append(f"{t('report.causes')}: " + "; ".join(kb.causes[c].name[lang] for c, _ in d.causes[:3]))
+        named = [c.id for c in d.inference.causes if c.named]
+        if named:
+            lines.append(f"{t('report.causes')}: " + "; ".join(kb.causes[c].name[lang] for c in named))
         lines.append(t("consult.summary_plan", count=len(d.plan.order), weeks=d.plan.total_weeks))
     lines.append(t("consult.session_saved", file=display_path(session)))
+    width = width_of(sys.stderr if err else sys.stdout)
     for line in lines:
-        click.echo(line, err=err)
+        click.echo(wrap(line, width), err=err)

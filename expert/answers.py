@@ -19,8 +19,7 @@ whether a consultation happened to ask them.
 from __future__ import annotations
 
 import datetime
-import os
-import tempfile
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
@@ -30,16 +29,27 @@ import yaml
 from .conditions import All, AnswerLeaf, Any_, Condition, UNKNOWN
 from .answer_versions import migrate
 from .documents import Document, read_document
-from .errors import InputError, Location, nearest
+from .errors import InputError, has_control_characters, nearest, quoted
+from .files import write_atomically
 from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
-_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "answers", "lang")
+UNKNOWN_WORDS = ("?", "unknown", "не знаю", "u")
+_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "lang", "confirmed", "answers")
+PROFILE = ("organization", "role")
+MAX_NAME = 200  # characters of an organisation's name
 
 
 @dataclass
 class AnswerSheet:
-    """A checked set of answers, in questionnaire order."""
+    """A checked set of answers, in questionnaire order.
+
+    ``profile_given`` names the profile steps (``organization``, ``role``)
+    the respondent has answered, even if with a blank name or an unknown
+    role, so a resumed consultation does not ask them again. ``confirmed``
+    lists the contradictions (``knowledge/contradictions.yaml``) the
+    respondent has confirmed: both answers are right.
+    """
 
     organization: str = ""
     role: str | None = None
@@ -50,10 +60,14 @@ class AnswerSheet:
     version: int | None = None  # the questionnaire version the answers are in (the current one once checked)
     migrated_from: int | None = None  # the version the file was written with, when older
     retired: dict[str, Any] = field(default_factory=dict)  # answers to questions no longer asked
+    profile_given: tuple[str, ...] = ()
+    confirmed: tuple[str, ...] = ()
 
     def to_document(self) -> dict:
-        data: dict[str, Any] = {"organization": self.organization}
-        if self.role:
+        data: dict[str, Any] = {}
+        if self.organization or "organization" in self.profile_given:
+            data["organization"] = self.organization
+        if self.role or "role" in self.profile_given:
             data["respondent"] = {"role": self.role}
         if self.date:
             data["date"] = self.date
@@ -61,6 +75,8 @@ class AnswerSheet:
             data["lang"] = self.lang
         if self.version:
             data["questionnaire"] = self.version
+        if self.confirmed:
+            data["confirmed"] = list(self.confirmed)
         data["answers"] = {q: list(v) if isinstance(v, tuple) else v for q, v in self.answers.items()}
         return data
 
@@ -79,6 +95,7 @@ def read_answers(path: Path | str, kb: KnowledgeBase) -> AnswerSheet:
 
 
 def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
+    """Check the data of an answers file (see :func:`read_answers`)."""
     data = doc.data
     if not isinstance(data, Mapping):
         raise InputError("an answers file must be a mapping with an 'answers' section", doc.locate())
@@ -86,12 +103,18 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
         if key not in _TOP_KEYS:
             hint = nearest(str(key), _TOP_KEYS)
             more = f"; did you mean {hint[0]}?" if hint else f" (expected: {', '.join(_TOP_KEYS)})"
-            raise InputError(f"unknown key '{key}'{more}", doc.locate(key))
+            raise InputError(f"unknown key {quoted(key)}{more}", doc.locate(key))
     if "answers" not in data:
         raise InputError("no 'answers' section", doc.locate())
-    organization = data.get("organization") or ""
+    organization = data.get("organization")
+    if organization is None:
+        organization = ""
     if not isinstance(organization, (str, int, float)) or isinstance(organization, bool):
         raise InputError("'organization' must be a name", doc.locate("organization"))
+    organization = str(organization)
+    problem = organization_problem(organization)
+    if problem:
+        raise InputError(f"the name {problem}", doc.locate("organization"))
     role = None
     respondent = data.get("respondent")
     if respondent is not None:
@@ -99,25 +122,28 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
             raise InputError("'respondent' must be {role: executive|sales|marketing|other}", doc.locate("respondent"))
         role = respondent.get("role")
         if role is not None and role not in ROLES:
-            raise InputError(f"'{role}' is not a respondent role; expected one of: {', '.join(ROLES)}",
+            raise InputError(f"{quoted(role)} is not a respondent role; expected one of: {', '.join(ROLES)}",
                              doc.locate("respondent", "role"))
     lang = data.get("lang")
     if lang is not None and lang not in ("en", "ru"):
-        raise InputError(f"'{lang}' is not a language; expected en or ru", doc.locate("lang"))
+        raise InputError(f"{quoted(lang)} is not a language; expected en or ru", doc.locate("lang"))
     given_on = data.get("date")
     if given_on is not None:
         try:  # YAML reads 2026-11-24 as a date already; JSON gives a string
+            if not isinstance(given_on, (str, datetime.date)) or isinstance(given_on, datetime.datetime):
+                raise ValueError
             given_on = datetime.date.fromisoformat(str(given_on)).isoformat()
         except ValueError:
-            raise InputError(f"'{given_on}' is not a date; expected YYYY-MM-DD", doc.locate("date")) from None
+            raise InputError(f"{quoted(given_on)} is not a date; expected YYYY-MM-DD", doc.locate("date")) from None
     current = kb.questionnaire_version
     version = data.get("questionnaire", 1)
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise InputError(f"'{version}' is not a questionnaire version; expected a whole number such as {current}",
+        raise InputError(f"{quoted(version)} is not a questionnaire version; expected a whole number such as {current}",
                          doc.locate("questionnaire"))
     if version > current:
         raise InputError(f"written with questionnaire version {version}, newer than this Accord's ({current}); "
                          "update Accord to read it", doc.locate("questionnaire"))
+    confirmed = _check_confirmed(doc, kb, data.get("confirmed"))
     raw = data["answers"]
     if raw is None:
         raw = {}
@@ -133,29 +159,89 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
         if question is None:
             hint = nearest(str(key), kb.questions)
             more = f"; did you mean {', '.join(hint)}?" if hint else "; 'accord questions' lists them"
-            raise InputError(f"unknown question '{key}'{more}", where)
-        if isinstance(value, Mapping) or (isinstance(value, list) and not question.multiple):
-            raise InputError(f"answer to '{key}' must be a single value, not a {type(value).__name__}; "
-                             f"expected {question.allowed()}", where)
-        normalised, problem = question.normalise(value)
+            raise InputError(f"unknown question {quoted(key)}{more}", where)
+        normalised, problem = file_answer(question, value)
         if problem:
             raise InputError(f"answer to '{key}': {problem}", where)
         answers[question.id] = normalised
     order = {q: i for i, q in enumerate(kb.questions)}
-    return AnswerSheet(str(organization), role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
-                       lang, doc.name, given_on, current, version if version < current else None, retired)
+    given = tuple(step for step, key in zip(PROFILE, ("organization", "respondent")) if key in data)
+    return AnswerSheet(organization, role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
+                       lang, doc.name, given_on, current, version if version < current else None, retired,
+                       given, confirmed)
+
+
+def _check_confirmed(doc: Document, kb: KnowledgeBase, confirmed) -> tuple[str, ...]:
+    if confirmed is None:
+        return ()
+    if not isinstance(confirmed, list) or not all(isinstance(c, str) for c in confirmed):
+        raise InputError("'confirmed' must be a list of contradiction ids", doc.locate("confirmed"))
+    for index, ident in enumerate(confirmed):
+        if ident not in kb.contradictions:
+            hint = nearest(ident, kb.contradictions)
+            more = f"; did you mean {', '.join(hint)}?" if hint else ""
+            raise InputError(f"unknown contradiction {quoted(ident)}{more}", doc.locate("confirmed", index))
+    return tuple(dict.fromkeys(confirmed))
+
+
+def organization_problem(name: str) -> str | None:
+    """Why a name cannot be an organisation's name, or None.
+
+    Escape codes and line breaks would reach the terminal and every report.
+    """
+    if has_control_characters(name):
+        return "holds control characters (escape codes or line breaks); write the name on one line"
+    if len(name) > MAX_NAME:
+        return f"is {len(name)} characters long; at most {MAX_NAME} fit on a report"
+    return None
+
+
+def file_answer(question: Question, value: Any) -> tuple[Any, str | None]:
+    """Check one answer read from a file: a value, a choice's number, or ``unknown``;
+    for a question that takes several answers, a list of them (or one)."""
+    several = question.multiple and isinstance(value, (list, tuple))
+    if isinstance(value, (set, Mapping)) or (isinstance(value, (list, tuple)) and not several):
+        kind = "mapping" if isinstance(value, Mapping) else "list"
+        return value, f"must be a single value, not a {kind}; expected {question.allowed()}"
+    items = list(value) if several else [value]
+    for item in items:
+        if not (item is None or isinstance(item, (str, int, float, bool))):
+            return value, f"{quoted(item)} is not an allowed answer; expected {question.allowed()}"
+    if several:
+        return question.normalise([question.by_number(item) for item in items])
+    return question.normalise(question.by_number(value))
 
 
 def answer_value(question: Question, text: str) -> tuple[Any, str | None]:
-    """Interpret one typed answer: a value, a choice number (1-based) or ``unknown``."""
+    """Interpret one typed answer: a value, a choice number (1-based) or ``unknown``.
+
+    Yes/no questions take 1 for yes and 2 for no, the order they are shown in;
+    a question that takes several answers takes them separated by commas or
+    spaces (``1, 3`` or ``price products``).
+    """
     text = text.strip()
-    if question.type == "choice" and text.isdigit() and 1 <= int(text) <= len(question.choices):
-        return question.choices[int(text) - 1].value, None
-    if question.type == "yesno" and text.lower() in ("y", "n", "да", "нет", "д", "н"):
-        return ("yes" if text.lower() in ("y", "да", "д") else "no"), None
-    if text.lower() in ("?", "unknown", "не знаю", "u"):
+    if question.type == "choice":
+        return question.normalise(question.by_number(text))
+    if question.type == "multi" and text.lower() not in UNKNOWN_WORDS:
+        # several choices: numbers or values, separated by commas or spaces ("1, 3" or "1 3")
+        parts = [part for part in re.split(r"[,;\s]+", text) if part]
+        return question.normalise([question.by_number(part) for part in parts] if parts else [])
+    if question.type == "yesno":
+        word = text.lower()
+        if word in ("1", "y", "да", "д"):
+            return "yes", None
+        if word in ("2", "n", "нет", "н"):
+            return "no", None
+    if text.lower() in UNKNOWN_WORDS:
         return UNKNOWN, None
     return question.normalise(text)
+
+
+def as_typed(value: Any) -> str:
+    """An answer as the user would type it again (several choices joined by commas)."""
+    if isinstance(value, (tuple, list)):
+        return ", ".join(str(v) for v in value)
+    return str(value)
 
 
 # ------------------------------------------------------------------ relevance
@@ -225,16 +311,22 @@ def next_question(kb: KnowledgeBase, answers: Mapping[str, Any]) -> Question | N
 
 
 def remaining(kb: KnowledgeBase, answers: Mapping[str, Any]) -> int:
-    """About how many questions are still to come.
+    """At most how many questions are still to come: those unanswered that can still apply.
 
-    Questions that will surely be asked count fully; follow-ups that depend on
-    answers not given yet count half, since on average about half of them
-    turn out to apply.
+    A question that later answers might open counts, so the number is an
+    upper bound, and it never rises as answers are added: an answer can only
+    close follow-ups that were still open, never open one that was closed.
+
+    Examples
+    --------
+    >>> from expert import load_knowledge_base
+    >>> kb = load_knowledge_base()
+    >>> remaining(kb, {}) == len(kb.questions)
+    True
+    >>> remaining(kb, {"marketing_department": "none"}) < remaining(kb, {})
+    True
     """
-    states = _states(kb, answers)
-    sure = sum(1 for q, state in states.items() if state is True and q not in answers)
-    maybe = sum(1 for q, state in states.items() if state is None and q not in answers)
-    return sure + (maybe + 1) // 2
+    return sum(1 for q, state in _states(kb, answers).items() if state is not False and q not in answers)
 
 
 # ------------------------------------------------------------------- saving
@@ -243,28 +335,16 @@ def write_answers(sheet: AnswerSheet, path: Path | str) -> None:
     """Write an answers file atomically: a temporary file in the same directory, then a rename.
 
     A reader (or a crash at any moment) sees either the old file or the new
-    one, never half of one.
+    one, never half of one. A read-only file is refused, never replaced.
+
+    Raises
+    ------
+    InputError
+        When the file is read-only or cannot be written.
     """
-    path = Path(path)
     text = "# Accord answers file: 'accord diagnose --answers FILE' reads it.\n" + yaml.safe_dump(
         sheet.to_document(), allow_unicode=True, sort_keys=False, default_flow_style=False)
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    except OSError as exc:
-        raise InputError(f"cannot write the session file: {exc.strerror or exc}", Location(str(path))) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(path, text, InputError, "session file")
 
 
 def answers_template(kb: KnowledgeBase, lang: str = "en") -> str:

@@ -258,7 +258,7 @@ class ConditionParser:
         Question id → type; yes/no values written as YAML booleans are
         normalised to ``"yes"``/``"no"``.
     allow_findings : bool
-        False for ``ask_when`` conditions, which may read answers only.
+        False for ``ask_when`` conditions and contradictions, which may read answers only.
     """
 
     def __init__(self, doc: Document, question_types: Mapping[str, str] | None = None,
@@ -300,7 +300,8 @@ class ConditionParser:
         if len(kinds) != 1:
             self._fail(path, "unknown condition; expected all, any, not, answer or one of: " + ", ".join(FINDING_KINDS))
         if not self.allow_findings:
-            self._fail(path, "follow-up conditions may test earlier answers only")
+            self._fail(path, "this condition may test answers only (follow-up questions and contradictions "
+                             "read no conclusions)")
         kind = kinds[0]
         ident = data[kind]
         if not isinstance(ident, str) or not ident:

@@ -6,14 +6,26 @@ command line shows :attr:`Consultation.step`, passes what the user typed to
 :meth:`Consultation.respond`, shows the :class:`Outcome`, and saves
 :attr:`Consultation.sheet` whenever ``outcome.changed`` is true.
 
-The state is the answers themselves. The current step is the first one not
-yet answered: first the two profile steps (the organisation's name and the
-respondent's role), then the first relevant unanswered question
-(:func:`expert.answers.next_question`). Because a follow-up's ``ask_when``
-reads only earlier questions, the questions are always asked in
-questionnaire order, so a saved answers file is enough to resume exactly
-where the consultation stopped. ``back`` undoes the answer to the previous
-step and offers it again as the default.
+The state is the answers themselves, plus where the user went back to. The
+current step is normally the first one not yet answered: first the two
+profile steps (the organisation's name and the respondent's role), then the
+first relevant unanswered question (:func:`expert.answers.next_question`).
+Because a follow-up's ``ask_when`` reads only earlier questions, the
+questions are always asked in questionnaire order, so a saved answers file
+is enough to resume exactly where the consultation stopped.
+
+``back`` goes to the previous step and offers its answer as the default; it
+never removes an answer. An answer leaves the sheet (and the session file)
+only when the user replaces it, so stopping at any moment loses nothing.
+After a step the user went back to is answered, the next step is offered
+again the same way, until the first unanswered one.
+
+When an answer completes one of the knowledge base's contradictions
+(:func:`expert.contradictions.find_contradictions`) that the respondent has
+not confirmed, the next step is a confirmation (``Step.id == "confirm"``):
+``1``/``yes`` keeps both answers and records the confirmation in
+``sheet.confirmed``; ``2``/``no``/``back`` returns to the question just
+answered.
 
 Examples
 --------
@@ -27,6 +39,8 @@ Examples
 {'marketing_department': 'separate'}
 >>> c.respond("back").kind, c.step.id, c.step.previous
 ('back', 'marketing_department', 'separate')
+>>> c.sheet.answers  # going back removes nothing
+{'marketing_department': 'separate'}
 """
 
 from __future__ import annotations
@@ -34,12 +48,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .answers import ROLES, AnswerSheet, answer_value, relevance, remaining
+from .answers import PROFILE, ROLES, AnswerSheet, _states, answer_value, as_typed, organization_problem, relevance
 from .conditions import UNKNOWN, questions_read
+from .contradictions import find_contradictions
 from .diagnosis import ExpertSystem
-from .knowledge import Question
-
-PROFILE = ("organization", "role")
+from .knowledge import Contradiction, Question
 
 #: What the user may type at any prompt besides an answer (compared lower-case).
 COMMANDS = {
@@ -49,19 +62,29 @@ COMMANDS = {
     "unknown": ("unknown", "u", "не знаю", "незнаю", "don't know", "dont know", "н/з"),
 }
 
+#: Replies to a confirmation: both answers are right, or change the last one.
+KEEP = ("1", "yes", "y", "keep", "да", "д", "оставить")
+CHANGE = ("2", "no", "n", "change", "нет", "н", "изменить")
+
 ANSWERED, HELP, WHY, BACK, AT_START, INVALID = "answered", "help", "why", "back", "at_start", "invalid"
+CONFIRMED = "confirmed"
+CONFIRM = "confirm"  # the id of a confirmation step
 
 
 @dataclass(frozen=True)
 class Step:
     """What to ask now.
 
-    ``id`` is ``organization``, ``role`` or a question id; ``question`` is
-    None for the two profile steps. ``number`` counts the questions of this
-    consultation (1-based; None for profile steps) and ``left`` estimates how
-    many relevant questions remain after this one (later answers can open
-    or close follow-ups). ``previous`` is the answer given before the user
-    went back to this step, offered as the default.
+    ``id`` is ``organization``, ``role``, ``confirm`` or a question id;
+    ``question`` is None for the profile and confirmation steps. ``number``
+    counts the questions of this consultation (1-based; None for the other
+    steps) and ``left`` is the most questions that can still follow this one
+    (it never rises as answers are added; a later answer can only close
+    follow-ups). ``previous`` is the answer already given to this step, when
+    the user went back to it, offered as the default. A confirmation step
+    carries the ``contradiction`` to confirm and the ``about`` question whose
+    answer completed it. A question's ``text`` and ``help`` are worded for the
+    situation the earlier answers describe (``Question.wording``).
     """
 
     id: str
@@ -69,6 +92,15 @@ class Step:
     number: int | None
     left: int
     previous: Any = None
+    contradiction: Contradiction | None = None
+    about: str | None = None
+    text: Any = None  # {en, ru}: the question as worded for the situation the earlier answers describe
+    help: Any = None  # {en, ru}: its help, likewise
+
+    @property
+    def several(self) -> bool:
+        """Whether the question takes several answers at once."""
+        return self.question is not None and self.question.multiple
 
 
 @dataclass(frozen=True)
@@ -95,8 +127,9 @@ class Outcome:
     """The result of :meth:`Consultation.respond`.
 
     ``kind`` is ``answered``, ``help``, ``why``, ``back``, ``at_start`` (back
-    at the first step) or ``invalid``. ``changed`` says the answers changed
-    and should be saved.
+    at the first step), ``confirmed`` (both answers of a contradiction are
+    right) or ``invalid``. ``changed`` says the sheet changed and should be
+    saved.
     """
 
     kind: str
@@ -106,6 +139,9 @@ class Outcome:
     why: WhyAsked | None = None
     problem: str | None = None
     changed: bool = False
+
+
+_MISSING = object()
 
 
 @dataclass
@@ -119,8 +155,9 @@ class Consultation:
     sheet : AnswerSheet, optional
         Answers to continue from (``--resume``); a new consultation otherwise.
     ask_profile : bool
-        Ask the organisation's name and the respondent's role first. When
-        resuming a sheet that already has answers, they count as given.
+        Ask the organisation's name and the respondent's role first. A
+        resumed sheet that records them (``sheet.profile_given``), has a
+        role, or already has answers does not ask them again.
     """
 
     system: ExpertSystem
@@ -131,11 +168,10 @@ class Consultation:
         # The answers are in today's questionnaire (a resumed older file was migrated on reading).
         self.sheet = replace(self.sheet, answers=dict(self.sheet.answers),
                              version=self.system.kb.questionnaire_version)
-        done = not self.ask_profile or bool(self.sheet.answers) or self.sheet.role is not None
-        self._profile_done = {name: done for name in PROFILE}
-        self._defaults: dict[str, Any] = {}
-        if self.ask_profile and not done and self.sheet.organization:
-            self._defaults["organization"] = self.sheet.organization
+        if not self.ask_profile or self.sheet.answers or self.sheet.role is not None:
+            self.sheet.profile_given = PROFILE
+        self._at: str | None = None  # the step the user went back to
+        self._confirming: tuple[str, str] | None = None  # (contradiction, question just answered)
 
     # ------------------------------------------------------------------ state
 
@@ -152,38 +188,69 @@ class Consultation:
         return self.step is None
 
     @property
+    def revisiting(self) -> bool:
+        """Whether the current step is one the user went back to (it has an answer already)."""
+        return self._at is not None and self._confirming is None
+
+    @property
     def step(self) -> Step | None:
         """The step to ask now, or None when every relevant question has an answer."""
-        for name in PROFILE:
-            if not self._profile_done[name]:
-                return Step(name, None, None, remaining(self.kb, self.answers), self._defaults.get(name))
         relevant = relevance(self.kb, self.answers)
-        order = list(self.kb.questions)
-        for index, qid in enumerate(order):
-            if relevant[qid] and qid not in self.answers:
-                number = 1 + sum(1 for q in order[:index] if relevant[q] and q in self.answers)
-                return Step(qid, self.kb.questions[qid], number, remaining(self.kb, self.answers) - 1,
-                            self._defaults.get(qid))
+        if self._confirming is not None:
+            contradiction, about = self._confirming
+            return Step(CONFIRM, None, None, self._left(relevant, about), contradiction=self.kb.contradictions[contradiction],
+                        about=about)
+        if self._at is not None:
+            return self._step(self._at, relevant, self._given_value(self._at))
+        for name in self._sequence(relevant):
+            if not self._given(name):
+                previous = (self.sheet.organization or None) if name == "organization" else None
+                return self._step(name, relevant, previous)
         return None
+
+    def _sequence(self, relevant) -> list[str]:
+        """The steps in the order they are asked: the profile, then the relevant questions."""
+        return (list(PROFILE) if self.ask_profile else []) + [q for q in self.kb.questions if relevant[q]]
+
+    def _given(self, name: str) -> bool:
+        return name in self.sheet.profile_given if name in PROFILE else name in self.answers
+
+    def _given_value(self, name: str) -> Any:
+        if name == "organization":
+            return self.sheet.organization
+        if name == "role":
+            return self.sheet.role
+        return self.answers.get(name)
+
+    def _step(self, name: str, relevant, previous) -> Step:
+        if name in PROFILE:
+            return Step(name, None, None, self._left(relevant, name), previous)
+        order = list(self.kb.questions)
+        number = 1 + sum(1 for q in order[:order.index(name)] if relevant[q] and q in self.answers)
+        question = self.kb.questions[name]
+        text, help_text = question.wording(self.answers)
+        return Step(name, question, number, self._left(relevant, name), previous, text=text, help=help_text)
+
+    def _left(self, relevant, position: str) -> int:
+        """The most questions that can follow ``position``: unanswered ones that can still apply,
+        and, when the user went back, the answered ones that will be offered again."""
+        states = _states(self.kb, self.answers)
+        order = list(self.kb.questions)
+        after = order[order.index(position) + 1:] if position in self.kb.questions else order
+        left = sum(1 for q in after if q not in self.answers and states[q] is not False)
+        if self._at is not None:
+            for q in after:
+                if not relevant[q]:
+                    continue
+                if q not in self.answers:
+                    break
+                left += 1
+        return left
 
     def asked(self) -> int:
         """How many relevant questions have an answer (``unknown`` included)."""
         relevant = relevance(self.kb, self.answers)
         return sum(1 for q in self.answers if relevant.get(q))
-
-    def _previous_step(self, current: Step | None) -> str | None:
-        """The step ``back`` returns to: the last answered step before the current one."""
-        if current is not None and current.question is None:
-            index = PROFILE.index(current.id)
-            earlier = [p for p in PROFILE[:index] if self.ask_profile]
-            return earlier[-1] if earlier else None
-        relevant = relevance(self.kb, self.answers)
-        order = list(self.kb.questions)
-        end = order.index(current.id) if current is not None else len(order)
-        for qid in reversed(order[:end]):
-            if relevant[qid] and qid in self.answers:
-                return qid
-        return PROFILE[-1] if self.ask_profile else None
 
     # ----------------------------------------------------------------- input
 
@@ -196,15 +263,17 @@ class Consultation:
             If the consultation is already complete and the text is not ``back``.
         """
         step = self.step
-        if text.strip() == "" and step is not None and step.previous is not None:
-            text = str(step.previous)  # Enter keeps the answer given before
+        if text.strip() == "" and step is not None and step.previous not in (None, ""):
+            text = as_typed(step.previous)  # Enter keeps the answer given before
         command = command_of(text)
+        if step is not None and step.id == CONFIRM:
+            return self._confirm(step, text, command)
         if command == "back":
             return self.back()
         if step is None:
             raise RuntimeError("the consultation is complete; nothing is being asked")
         if command == "help":
-            return Outcome(HELP, step, help=step.question.help if step.question else None)
+            return Outcome(HELP, step, help=step.help if step.question else None)
         if command == "why":
             return Outcome(WHY, step, why=self.why(step.id) if step.question else None)
         if step.question is None:
@@ -225,43 +294,79 @@ class Consultation:
         normalised, problem = step.question.normalise(value)
         if problem:
             return Outcome(INVALID, step, problem=problem)
+        before = self.answers.get(step.id, _MISSING)
         self.answers[step.id] = normalised
-        self._defaults.pop(step.id, None)
         self._sort()
-        return Outcome(ANSWERED, step, value=normalised, changed=True)
+        self._advance(step.id)
+        self._check_contradictions(step.id)
+        return Outcome(ANSWERED, step, value=normalised, changed=before != normalised)
 
     def back(self) -> Outcome:
-        """Undo the answer to the previous step; it becomes the current step again."""
+        """Go to the previous step, offering its answer again; no answer is removed."""
         current = self.step
-        target = self._previous_step(current)
-        if target is None:
-            return Outcome(AT_START, current)
-        if target in PROFILE:
-            self._profile_done[target] = False
-            self._defaults[target] = self.sheet.organization if target == "organization" else self.sheet.role
-            if target == "role":
-                self.sheet.role = None
-        else:
-            self._defaults[target] = self.answers.pop(target)
-        return Outcome(BACK, self.step, changed=True)
+        if current is not None and current.id == CONFIRM:
+            self._confirming = None
+            self._at = current.about
+            return Outcome(BACK, self.step)
+        sequence = self._sequence(relevance(self.kb, self.answers))
+        end = sequence.index(current.id) if current is not None else len(sequence)
+        for name in reversed(sequence[:end]):
+            if self._given(name):
+                self._at = name
+                return Outcome(BACK, self.step)
+        return Outcome(AT_START, current)
+
+    def _advance(self, name: str) -> None:
+        """After the step the user went back to is answered, offer the next one the same way."""
+        if self._at != name:
+            return
+        sequence = self._sequence(relevance(self.kb, self.answers))
+        index = sequence.index(name)
+        following = sequence[index + 1] if index + 1 < len(sequence) else None
+        self._at = following if following is not None and self._given(following) else None
+
+    def _check_contradictions(self, question: str) -> None:
+        for contradiction in find_contradictions(self.kb, self.answers):
+            if contradiction.id not in self.sheet.confirmed and question in questions_read(contradiction.when):
+                self._confirming = (contradiction.id, question)
+                return
+
+    def _confirm(self, step: Step, text: str, command: str | None) -> Outcome:
+        word = " ".join(text.strip().lower().split())
+        if command == "help":
+            return Outcome(HELP, step)
+        if command == "why":
+            return Outcome(WHY, step)
+        if word in KEEP:
+            self.sheet.confirmed = tuple(self.sheet.confirmed) + (step.contradiction.id,)
+            self._confirming = None
+            self._check_contradictions(step.about)  # another one the same answer completed
+            return Outcome(CONFIRMED, step, changed=True)
+        if word in CHANGE or command == "back":
+            return self.back()
+        return Outcome(INVALID, step, problem="type 1 if both answers are right, 2 to change the last one")
 
     def _profile(self, step: Step, text: str, command: str | None) -> Outcome:
         text = text.strip()
         if step.id == "organization":
             value = "" if command == "unknown" else text
+            problem = organization_problem(value)
+            if problem:
+                return Outcome(INVALID, step, problem=f"the name {problem}")
             self.sheet.organization = value
         else:
             if command == "unknown" or text == "":
                 value = None
-            elif text.isdigit() and 1 <= int(text) <= len(ROLES):
+            elif text.isdecimal() and len(text) < 3 and 1 <= int(text) <= len(ROLES):
                 value = ROLES[int(text) - 1]
             elif text.lower() in ROLES:
                 value = text.lower()
             else:
                 return Outcome(INVALID, step, problem=f"'{text}' is not a role; expected one of: {', '.join(ROLES)}")
             self.sheet.role = value
-        self._profile_done[step.id] = True
-        self._defaults.pop(step.id, None)
+        self.sheet.profile_given = tuple(name for name in PROFILE if name in self.sheet.profile_given
+                                         or name == step.id)
+        self._advance(step.id)
         return Outcome(ANSWERED, step, value=value, changed=True)
 
     def _sort(self) -> None:

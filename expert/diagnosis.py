@@ -16,6 +16,7 @@ from typing import Any, Mapping
 
 from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
+from .contradictions import find_contradictions, questions_of
 from .differential import NAMED
 from .documents import Document
 from .inference import Firing, Inference, Reasoner
@@ -24,7 +25,9 @@ from .plan import Plan, build_plan, phase_names
 from .plan_selection import IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Selection, select
 from .rules import RuleSet, load_rules
 
-SCHEMA_VERSION = "1.0"
+# 2.0: causes ranked by the differential diagnosis (named, also possible); plan phases relative to
+# the company (first/now/next) with each measure's transition beside; not_planned; contradictions.
+SCHEMA_VERSION = "2.0"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
 ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
@@ -168,6 +171,7 @@ class Diagnosis:
     in_place: list[str] = field(default_factory=list)
     deferred: list[tuple[str, float]] = field(default_factory=list)  # recommended, but after the plan's limit
     selection: Selection | None = None  # how the plan was chosen: exclusions, named causes' treatment
+    contradictions: list[tuple[str, bool]] = field(default_factory=list)  # (id, confirmed by the respondent)
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -255,6 +259,9 @@ class Diagnosis:
                                    for k in sel.skipped] if sel else [],
         }
         out["questions"] = self.questions_summary()
+        out["contradictions"] = [{"id": i, "text": kb.contradictions[i].text[lang],
+                                  "questions": questions_of(kb.contradictions[i], kb), "confirmed": confirmed}
+                                 for i, confirmed in self.contradictions]
         out["answers"] = dict(self.inference.answers)
         out["trace"] = [f.to_dict() for f in self.trace]
         return out
@@ -362,11 +369,12 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
         return sorted(found, key=lambda p: (-round(p[1], 3), p[0]))
 
     causes = [(c.id, c.certainty) for c in inference.causes if c.named or c.certainty >= ALSO_POSSIBLE]
+    contradictions = [(c.id, c.id in answers.confirmed) for c in find_contradictions(system.kb, answers.answers)]
     return Diagnosis(system, answers, inference, ignored, relevant, level, target, plan,
                      causes=causes, symptoms=ranked("symptom", PRESENT),
                      context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
-                     in_place=in_place, deferred=deferred, selection=selection)
+                     in_place=in_place, deferred=deferred, selection=selection, contradictions=contradictions)
 
 
 def _level_verdict(system, inference: Inference, kept, relevant) -> LevelVerdict | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 import enum
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -144,9 +145,61 @@ class Problem:
 
 
 def display_path(path: Path | str) -> str:
-    """A path as the user should see it: relative to the working directory if inside it."""
+    """A path as the user should see it: relative to the working directory if inside it, printable."""
     p = Path(path)
     try:
-        return str(p.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(p)
+        return printable(str(p.resolve().relative_to(Path.cwd().resolve())))
+    except (ValueError, OSError):
+        return printable(str(p))
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, and the bidirectional
+# overrides that can make text read differently from what it is: a terminal must never
+# receive them from a file or a user's typing (escape sequences can move the cursor,
+# rewrite the title, hide text).
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every control character written as an escape, so it is one safe line.
+
+    Examples
+    --------
+    >>> printable("Acme\x1b]0;owned\x07\nLtd")
+    'Acme\\x1b]0;owned\\x07\\nLtd'
+    """
+    return _UNSAFE.sub(_escape, text)
+
+
+def has_control_characters(text: str) -> bool:
+    """Whether ``text`` holds a character :func:`printable` would escape."""
+    return _UNSAFE.search(text) is not None
+
+
+def _escape(match: re.Match) -> str:
+    char = match.group()
+    if char in _NAMED:
+        return _NAMED[char]
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def quoted(value, limit: int = 60) -> str:
+    """A value as a message shows it: quoted, printable, cut to ``limit`` characters.
+
+    A list or mapping is named by its type, never expanded (it may be huge).
+
+    Examples
+    --------
+    >>> quoted("daily"), quoted("x" * 100, limit=5), quoted([1, 2])
+    ("'daily'", "'xxxxx…'", 'a list')
+    """
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return "a list"
+    if isinstance(value, dict) or hasattr(value, "keys"):
+        return "a mapping"
+    text = printable(str(value))
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return f"'{text}'"

@@ -24,7 +24,7 @@ SCHEMA_VERSION = "1.0"
 
 def dumps(data: dict) -> str:
     """The JSON text of an explanation: UTF-8, indented, deterministic."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def _r(value: float | None) -> float | None:

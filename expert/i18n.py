@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .knowledge import KnowledgeBase
+from .plurals import PLURAL, choose
 
 LANGUAGES = ("en", "ru")
 
@@ -25,7 +26,10 @@ class Messages:
         self.lang = lang
 
     def __call__(self, key: str, **values) -> str:
+        """The text of ``key`` with ``values`` filled in; plurals take the form their number needs."""
         text = self.kb.messages[key][self.lang]
+        if PLURAL.search(text):
+            text = choose(text, self.lang, **values)
         return text.format(**values) if values else text
 
     def name(self, ident: str) -> str:

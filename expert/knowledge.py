@@ -8,6 +8,7 @@ problem carries the file and line it comes from.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -15,7 +16,8 @@ from typing import Any, Iterable, Mapping
 
 from .conditions import Condition, ConditionParser, UNKNOWN, evaluate, questions_read, leaves
 from .documents import Document, read_document
-from .errors import KnowledgeBaseError, Location, Problem
+from .errors import KnowledgeBaseError, Location, Problem, quoted
+from .plurals import plural_problem
 from .schema import CHOICE_SPEC, LANGS, SPECS, TAKEOVER_SPEC, VARIANT_SPEC, check_entry
 
 Text = Mapping[str, str]
@@ -232,20 +234,38 @@ class Question(Entry):
                 return ("yes" if value else "no"), None
             if isinstance(value, str) and value.strip().lower() in ("yes", "no"):
                 return value.strip().lower(), None
-            return value, f"'{value}' is not an allowed answer; expected yes, no or unknown"
+            return value, f"{quoted(value)} is not an allowed answer; expected yes, no or unknown"
         if kind == "choice":
             return self._choice(value)
         number = _as_number(value)
         if number is None:
-            return value, f"'{value}' is not a number; expected {self.allowed()}"
+            return value, f"{quoted(value)} is not a number; expected {self.allowed()}"
         if kind == "scale":
             if number not in (1, 2, 3, 4, 5):
-                return value, f"{value} is out of range; expected a whole number from 1 to 5 or unknown"
+                return value, f"{quoted(value)} is out of range; expected a whole number from 1 to 5 or unknown"
             return int(number), None
         low, high = (0, 100) if kind == "percent" else (self.minimum, self.maximum)
         if (low is not None and number < low) or (high is not None and number > high):
-            return value, f"{value} is out of range; expected {self.allowed()}"
+            return value, f"{quoted(value)} is out of range; expected {self.allowed()}"
         return number, None
+
+    def by_number(self, value: Any) -> Any:
+        """The choice a number stands for (1 is the first choice), or ``value`` itself.
+
+        A value that is one of the choices stays what it is; numbering applies
+        only when no choice is itself a number, so it is never ambiguous.
+        """
+        if not self.choices or isinstance(value, bool) or any(value == c.value for c in self.choices):
+            return value
+        if any(isinstance(c.value, int) or str(c.value).strip().isdecimal() for c in self.choices):
+            return value
+        if isinstance(value, str) and value.strip().isdecimal() and len(value.strip()) < 4:
+            number = int(value.strip())
+        elif isinstance(value, int):
+            number = value
+        else:
+            return value
+        return self.choices[number - 1].value if 1 <= number <= len(self.choices) else value
 
 
     def _choice(self, value: Any) -> tuple[Any, str | None]:
@@ -254,7 +274,7 @@ class Question(Entry):
         for choice in self.choices:
             if value == choice.value or (isinstance(value, str) and str(choice.value) == value.strip()):
                 return choice.value, None
-        return value, f"'{value}' is not an allowed answer; expected one of: {self.allowed()}"
+        return value, f"{quoted(value)} is not an allowed answer; expected one of: {self.allowed()}"
 
     def _normalise_several(self, value: Any) -> tuple[Any, str | None]:
         """A multi-choice answer: a list of choices (a single choice is a list of one),
@@ -265,7 +285,7 @@ class Question(Entry):
         chosen = set()
         for item in items:
             if isinstance(item, (list, tuple, Mapping)) or item is None:
-                return value, f"'{item}' is not an allowed answer; expected {self.allowed()}"
+                return value, f"{quoted(item)} is not an allowed answer; expected {self.allowed()}"
             if isinstance(item, str) and item.strip().lower() == UNKNOWN:
                 if len(items) > 1:
                     return value, f"'{UNKNOWN}' cannot be combined with other answers"
@@ -278,14 +298,22 @@ class Question(Entry):
 
 
 def _as_number(value: Any) -> float | int | None:
+    """A finite number, or None: NaN, infinities and text that is not a number are not answers."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
+    if isinstance(value, int):
         return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, str):
+        text = value.strip().rstrip("%")
+        if len(text) > 40:  # no answer needs more; float() would read 5,000 digits as infinity
+            return None
         try:
-            number = float(value.strip().rstrip("%"))
+            number = float(text)
         except ValueError:
+            return None
+        if not math.isfinite(number):
             return None
         return int(number) if number.is_integer() else number
     return None
@@ -323,6 +351,14 @@ class Migration(Entry):
 
 
 @dataclass(frozen=True)
+class Contradiction(Entry):
+    """Answers that cannot all be true: ``when`` reads answers only; ``text`` says what conflicts."""
+
+    when: Condition
+    text: Text
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """All entries of the knowledge base, by kind and id, in file order."""
 
@@ -341,6 +377,7 @@ class KnowledgeBase:
     sections: Mapping[str, Section]
     messages: Mapping[str, Text]
     migrations: Mapping[str, Migration] = field(default_factory=dict)
+    contradictions: Mapping[str, Contradiction] = field(default_factory=dict)
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
     def owner_of(self, measure: str, answers: Mapping[str, Any]) -> str:
@@ -397,7 +434,8 @@ class KnowledgeBase:
 
 
 _COLLECTIONS = ("levels", "signs", "transitions", "symptoms", "causes", "context", "measures",
-                "owners", "evidence", "sources", "questions", "sections", "messages", "migrations")
+                "owners", "evidence", "sources", "questions", "sections", "messages", "migrations",
+                "contradictions")
 
 
 def load_knowledge_base(directory: Path | str | None = None, strict: bool = True) -> KnowledgeBase:
@@ -442,6 +480,10 @@ def load_knowledge_base(directory: Path | str | None = None, strict: bool = True
                 entry_problems = check_entry(entry, SPECS[key], doc, (key, index))
                 if key == "questions" and isinstance(entry, Mapping):
                     entry_problems += _check_choices(entry, doc, (key, index))
+                if key == "messages" and isinstance(entry, Mapping) and not entry_problems:
+                    problem = plural_problem(entry["text"])
+                    if problem:
+                        entry_problems.append(Problem(problem, doc.locate(key, index, "text")))
                 problems.extend(entry_problems)
                 if not entry_problems:
                     raw[key].append((doc, index, entry))
@@ -556,6 +598,10 @@ def _make(name, e, loc, doc, index, question_types):
         return Section(id=e["id"], sources=(), location=loc, name=_text(e["text"]))
     if name == "migrations":
         return _migration(e, common, doc, index, question_types)
+    if name == "contradictions":
+        parser = ConditionParser(doc, question_types, allow_findings=False)
+        return Contradiction(**common, when=parser.parse(e["when"], ("contradictions", index, "when")),
+                             text=_text(e["text"]))
     # questions
     ask_when = None
     if e.get("ask_when") is not None:
@@ -692,6 +738,14 @@ def _cross_references(kb: KnowledgeBase) -> list[Problem]:
                                     f"(this one goes from {start} to {end})", m.location))
         for new in list(m.renamed.values()) + [c.question for c in m.changes]:
             need(new, kb.questions, "question", m.location, "migrations")
+    for c in kb.contradictions.values():
+        read = sorted(questions_read(c.when))
+        for name in read:
+            if name not in kb.questions:
+                problems.append(Problem(f"'when' reads unknown question '{name}'", c.location))
+        if len(read) < 2:
+            problems.append(Problem("a contradiction needs the answers to at least two questions", c.location))
+        problems.extend(check_values(kb, c.when, c.location))
     problems.extend(_prerequisite_cycles(kb))
     return problems
 
@@ -741,5 +795,5 @@ def _prerequisite_cycles(kb: KnowledgeBase) -> list[Problem]:
 
 def _all_entries(kb: KnowledgeBase) -> Iterable[Entry]:
     for table in (kb.levels, kb.signs, kb.transitions, kb.symptoms, kb.causes, kb.context, kb.measures,
-                  kb.owners, kb.evidence, kb.sources, kb.questions, kb.sections):
+                  kb.owners, kb.evidence, kb.sources, kb.questions, kb.sections, kb.contradictions):
         yield from table.values()

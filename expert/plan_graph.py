@@ -132,7 +132,7 @@ def to_node_link_json(d: Diagnosis, lang: str = "en") -> str:
         data = nx.node_link_data(graph, edges="edges")
     except TypeError:  # networkx < 3.4 names the key with `link=`
         data = nx.node_link_data(graph, link="edges")
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
 
 
 def to_graphml(d: Diagnosis, lang: str = "en") -> str:

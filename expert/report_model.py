@@ -71,6 +71,8 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
     ctx["in_place"] = [kb.measures[m].name[lang] for m in d.in_place]
     ctx["deferred"] = [kb.measures[m].name[lang] for m, _ in d.deferred]
     ctx["answers"] = _answers(d, t)
+    ctx["contradictions"] = [{"id": i, "text": kb.contradictions[i].text[lang], "confirmed": confirmed}
+                             for i, confirmed in d.contradictions]
     ctx["evidence"] = refs.items()
     ctx["sources"] = _sources(d, refs, lang)
     return ctx

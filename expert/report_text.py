@@ -126,6 +126,13 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
                         style="dim"))
     out.append(Text(""))
 
+    if d.contradictions:
+        out.append(Text(t("report.contradictions"), style="bold underline"))
+        for ident, confirmed in d.contradictions:
+            note = f" ({t('report.contradiction_confirmed')})" if confirmed else ""
+            out.append(Text(f"• {kb.contradictions[ident].text[lang]}{note}"))
+        out.append(Text(""))
+
     q = d.questions_summary()
     out.append(Text(t("report.questions", **{k: q[k] for k in ("asked", "unknown", "relevant", "total")}), style="dim"))
     if q["ignored"]:

@@ -191,6 +191,7 @@ SPECS: dict[str, dict[str, Field]] = {
         "removed": Field(id_list, required=False), "sources": SOURCES,
     },
     "messages": {"id": ID, "text": Field(text)},
+    "contradictions": {"id": ID, "when": Field(anything), "text": Field(text), "sources": SOURCES},
 }
 
 CHOICE_SPEC = {"value": Field(lambda v: None if isinstance(v, (str, int)) and not isinstance(v, bool) and v != "unknown" else "needs a plain value other than 'unknown'"),

@@ -9,7 +9,7 @@ from pathlib import Path
 import expert
 from expert.answers import ROLES, AnswerSheet
 from expert.conditions import UNKNOWN
-from expert.consultation import Consultation
+from expert.consultation import CONFIRM, Consultation
 
 #: How the tests start the command line in a child process (the module works
 #: in an editable install and in a wheel alike).
@@ -17,21 +17,34 @@ ACCORD = [sys.executable, "-m", "cli"]
 
 
 def child_env(**extra: str) -> dict:
-    env = dict(os.environ, PYTHONIOENCODING="utf-8", COLUMNS="100", **extra)
+    env = dict(os.environ, PYTHONIOENCODING="utf-8", COLUMNS="100")
+    env.update(extra)
     env.pop("NO_COLOR", None)
     return env
 
 
-def asked_answers(system: expert.ExpertSystem, sheet: AnswerSheet) -> dict:
-    """The answers an adaptive consultation collects from someone who answers like ``sheet``.
+def walk(system: expert.ExpertSystem, sheet: AnswerSheet) -> tuple[dict, list[str]]:
+    """The answers an adaptive consultation collects from someone who answers like ``sheet``,
+    and the steps it asks (question ids, and ``confirm`` where two answers disagree).
 
     Questions the sheet has no answer for are answered ``unknown``, as a
-    manager who does not know would do.
+    manager who does not know would do; a contradiction is confirmed (the
+    manager meant both answers).
     """
     consultation = Consultation(system, ask_profile=False)
+    steps = []
     while (step := consultation.step) is not None:
-        consultation.answer(sheet.answers.get(step.id, UNKNOWN))
-    return dict(consultation.answers)
+        steps.append(step.id)
+        if step.id == CONFIRM:
+            consultation.respond("1")
+        else:
+            consultation.answer(sheet.answers.get(step.id, UNKNOWN))
+    return dict(consultation.answers), steps
+
+
+def asked_answers(system: expert.ExpertSystem, sheet: AnswerSheet) -> dict:
+    """The answers an adaptive consultation collects from someone who answers like ``sheet``."""
+    return walk(system, sheet)[0]
 
 
 def typed(question, value) -> str:
@@ -40,16 +53,25 @@ def typed(question, value) -> str:
         return "unknown"
     if question.type == "choice":
         return str([c.value for c in question.choices].index(value) + 1)
+    if question.type == "multi":  # several answers: their numbers, separated by commas
+        return ", ".join(str([c.value for c in question.choices].index(v) + 1) for v in value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
 
 
 def lines_for(system: expert.ExpertSystem, sheet: AnswerSheet) -> list[str]:
-    """Every line of a line-mode consultation: the organisation, the role, then one line per question."""
-    answers = asked_answers(system, sheet)
+    """Every line of a line-mode consultation: the organisation, the role, then one line per question
+    (and ``1`` to confirm two answers that disagree)."""
+    answers, steps = walk(system, sheet)
     role = str(ROLES.index(sheet.role) + 1) if sheet.role else "unknown"
-    return [sheet.organization, role] + [typed(system.kb.questions[q], v) for q, v in answers.items()]
+    return [sheet.organization, role] + ["1" if q == CONFIRM else typed(system.kb.questions[q], answers[q])
+                                         for q in steps]
+
+
+def jsonable(answers: dict) -> dict:
+    """Answers as JSON shows them: several answers as a list."""
+    return {q: list(v) if isinstance(v, tuple) else v for q, v in answers.items()}
 
 
 def example(system: expert.ExpertSystem, path: Path) -> AnswerSheet:

@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 
 import cli
 
@@ -137,6 +138,14 @@ def test_rule_naming_an_unknown_value(runner, kb_copy):
     assert_one_clear_line(result, lines, "rules/55-practices.yaml:", "'daily' is not an allowed answer")
 
 
+def test_a_plural_with_the_wrong_number_of_forms(runner, kb_copy):
+    kb, rules = kb_copy
+    (kb / "zz-plural.yaml").write_text('messages:\n  - id: zz.plural\n    text: {en: "{n} {n|item|items}", '
+                                        'ru: "{n} {n|штука|штук}"}\n', encoding="utf-8")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "knowledge/zz-plural.yaml:", "ru needs 3")
+
+
 def test_kb_check_lists_every_problem_and_exits_1(runner, kb_copy):
     kb, rules = kb_copy
     edit(kb / "measures-aligned.yaml", "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETINGS]",
@@ -153,3 +162,102 @@ def test_debug_shows_the_traceback(runner, tmp_path):
     path.write_text("answers:\n  joint_meeting: weekly\n", encoding="utf-8")
     result = runner.invoke(cli.main, ["--debug", "diagnose", "--answers", str(path)])
     assert result.exit_code != 0 and result.exception is not None
+
+
+# ---------------------------------------------- kb check: what nothing reads (issue 12)
+
+def questions_file(kb: Path) -> Path:
+    """The knowledge file that holds the questions, wherever the questionnaire keeps them."""
+    return next(p for p in sorted(kb.glob("*.yaml"))
+                if "questions" in (yaml.safe_load(p.read_text(encoding="utf-8")) or {}))
+
+
+def mutate(path: Path, change) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def kb_check(runner, kb, rules):
+    result = runner.invoke(cli.main, ["kb", "check", "--kb", str(kb), "--rules", str(rules)])
+    return result, result.stdout.splitlines()
+
+
+def test_kb_check_reports_a_question_that_nothing_reads(runner, kb_copy):
+    kb, rules = kb_copy
+    path = questions_file(kb)
+
+    def add(data):
+        first = data["questions"][0]
+        base = {"section": first["section"], "type": "yesno", "sources": first["sources"],
+                "help": {"en": "Help.", "ru": "Справка."}}
+        data["questions"].append({"id": "scratch_gate", "text": {"en": "Gate?", "ru": "Шлюз?"}, **base})
+        data["questions"].append({"id": "scratch_follow_up", "text": {"en": "Follow-up?", "ru": "Уточнение?"},
+                                  "ask_when": {"answer": "scratch_gate", "is": "yes"}, **base})
+
+    mutate(path, add)
+    result, lines = kb_check(runner, kb, rules)
+    assert result.exit_code == 1
+    unread = [line for line in lines if "is read by no rule and opens no follow-up" in line]
+    assert len(unread) == 1 and "'scratch_follow_up'" in unread[0]  # the gate opens a follow-up: it is read
+    assert unread[0].startswith(f"knowledge/{path.name}:")
+
+
+def test_kb_check_warns_about_a_choice_that_nothing_names(runner, kb_copy):
+    kb, rules = kb_copy
+    path = questions_file(kb)
+    chosen = {}
+
+    def add(data):
+        question = next(q for q in data["questions"] if q.get("choices"))
+        chosen["id"] = question["id"]
+        question["choices"].append({"value": "scratch_choice", "label": {"en": "Scratch", "ru": "Черновик"}})
+
+    mutate(path, add)
+    result, lines = kb_check(runner, kb, rules)
+    warned = [line for line in lines if "'scratch_choice'" in line]
+    assert len(warned) == 1, lines
+    assert warned[0].startswith("warning: ") and f"question '{chosen['id']}'" in warned[0]
+    assert "named by no rule or follow-up condition" in warned[0]
+    assert not any(line.startswith("knowledge/") for line in lines)  # a warning alone does not fail the check
+    assert result.exit_code == 0
+
+
+def test_kb_check_validates_contradictions(runner, kb_copy):
+    kb, rules = kb_copy
+    data = yaml.safe_load(questions_file(kb).read_text(encoding="utf-8"))
+    first, second = [q for q in data["questions"] if q.get("choices")][:2]
+    a, b = first["id"], second["id"]
+    value = first["choices"][0]["value"]
+    text = {"en": "They disagree.", "ru": "Они противоречат."}
+    sources = first["sources"]
+    entries = [
+        {"id": "CONTRA-OK", "when": {"all": [{"answer": a, "is": value}, {"answer": b, "is": second["choices"][0]["value"]}]},
+         "text": text, "sources": sources},
+        {"id": "CONTRA-UNKNOWN-QUESTION", "when": {"all": [{"answer": a, "is": value}, {"answer": "no_such_question", "is": "x"}]},
+         "text": text, "sources": sources},
+        {"id": "CONTRA-ONE-QUESTION", "when": {"answer": a, "is": value}, "text": text, "sources": sources},
+        {"id": "CONTRA-BAD-VALUE", "when": {"all": [{"answer": a, "is": "no_such_value"}, {"answer": b, "is": "x"}]},
+         "text": text, "sources": sources},
+        {"id": "CONTRA-ENGLISH-ONLY", "when": {"all": [{"answer": a, "is": value}, {"answer": b, "is": "x"}]},
+         "text": {"en": "Only English."}, "sources": sources},
+        {"id": "CONTRA-FINDING", "when": {"all": [{"answer": a, "is": value}, {"symptom": "SYM-X"}]},
+         "text": text, "sources": sources},
+    ]
+    for old in kb.glob("*.yaml"):
+        if "contradictions" in (yaml.safe_load(old.read_text(encoding="utf-8")) or {}):
+            old.unlink()
+    (kb / "contradictions.yaml").write_text(yaml.safe_dump({"contradictions": entries}, allow_unicode=True),
+                                            encoding="utf-8")
+    result, lines = kb_check(runner, kb, rules)
+    assert result.exit_code == 1
+    out = "\n".join(lines)
+    assert "'when' reads unknown question 'no_such_question'" in out
+    assert "a contradiction needs the answers to at least two questions" in out
+    assert "'no_such_value' is not an allowed answer" in out
+    assert "missing translation: ru" in out
+    assert "this condition may test answers only" in out
+    assert all(line.startswith(("knowledge/contradictions.yaml:", "warning: ")) for line in lines)
+    assert "CONTRA-OK" not in out
+    result, problems = diagnose_with(runner, kb, rules)  # a broken base stops a diagnosis with one line
+    assert_one_clear_line(result, problems, "knowledge/contradictions.yaml:")

@@ -19,7 +19,7 @@ import cli
 import expert
 
 from conftest import EXAMPLES
-from consult_script import ACCORD, asked_answers, child_env, example, lines_for
+from consult_script import ACCORD, asked_answers, child_env, example, jsonable, lines_for
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -48,7 +48,7 @@ class TestLineMode:
         assert result.exit_code == 0, result.stderr
         direct = runner.invoke(cli.main, ["diagnose", "--answers", str(path), "--format", "json"])
         assert diagnosis_json(result) == diagnosis_json(direct)
-        assert json.loads(result.stdout)["answers"] == asked_answers(system, sheet)
+        assert json.loads(result.stdout)["answers"] == jsonable(asked_answers(system, sheet))
         asked = len(asked_answers(system, sheet))
         assert f"Done: {asked} questions asked of {len(system.kb.questions)}" in result.stderr
 
@@ -64,7 +64,7 @@ class TestLineMode:
         assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Uralpack")
 
     def test_why_help_back_and_unknown_work_at_any_prompt(self, runner, tmp_path):
-        lines = ["Acme", "?", "why", "1", "1", "why", "?", "lots", "420", "back", "", "unknown", "back", "back",
+        lines = ["Acme", "?", "why", "1", "1", "1", "why", "?", "lots", "420", "back", "", "unknown", "back", "back",
                  "600", "не знаю"]
         result = consult(runner, tmp_path, lines)
         assert result.exit_code == 0, result.stderr
@@ -74,8 +74,9 @@ class TestLineMode:
         assert "Please type a number, at least 1" in err
         assert "Enter keeps the earlier answer: 420" in err
         saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
-        assert saved["answers"] == {"marketing_department": "separate", "employees": 600, "market_type": "unknown"}
-        assert "To continue: accord diagnose --save" in err and "--resume" in err
+        assert saved["answers"] == {"marketing_department": "separate", "leadership": "ceo", "employees": 600,
+                                    "market_type": "unknown"}
+        assert "To continue:" in err and f"accord diagnose --save {tmp_path / 'session.yaml'} --resume" in err
 
     def test_end_of_input_saves_what_was_given_and_exits_0(self, runner, system, tmp_path):
         lines = lines_for(system, example(system, EXAMPLES / "aligned-software.yaml"))[:7]
@@ -102,10 +103,78 @@ class TestLineMode:
         assert len(result.stderr.strip().splitlines()) == 1
         assert (tmp_path / "session.yaml").read_text(encoding="utf-8") == "answers: {}\n"
 
-    def test_resume_without_a_session_is_an_error(self, runner, tmp_path):
-        result = consult(runner, tmp_path, [], "--resume", session="missing.yaml")
-        assert result.exit_code == 2
-        assert result.stderr.startswith("accord: error:") and "missing.yaml" in result.stderr
+    def test_resume_on_a_file_that_does_not_exist_yet_simply_starts(self, runner, system, tmp_path):  # issue 12
+        result = consult(runner, tmp_path, ["Acme", "1", "1"], "--resume", session="new.yaml")
+        assert result.exit_code == 0, result.stderr
+        assert "There is no session in" in result.stderr and "starting a new one" in result.stderr
+        saved = expert.read_answers(tmp_path / "new.yaml", system.kb)
+        assert (saved.organization, saved.role, saved.answers) == ("Acme", "executive",
+                                                                   {"marketing_department": "separate"})
+
+    def test_a_blank_name_is_not_asked_again_on_resume(self, runner, system, tmp_path):  # issue 12
+        first = consult(runner, tmp_path, [""])  # the name left blank, then the input ends
+        assert first.exit_code == 0
+        second = consult(runner, tmp_path, ["1", "1"], "--resume")  # the role, then the first question
+        assert second.exit_code == 0, second.stderr
+        saved = expert.read_answers(tmp_path / "session.yaml", system.kb)
+        assert (saved.organization, saved.role, saved.answers) == ("", "executive",
+                                                                   {"marketing_department": "separate"})
+
+    def test_yes_no_questions_take_the_numbers_they_show(self, runner, system, tmp_path):  # issue 12
+        result = consult(runner, tmp_path, ["Acme", "1", "4", "2"])  # no marketing department; plans: 2) No
+        assert result.exit_code == 0, result.stderr
+        assert "1) Yes" in result.stderr and "2) No" in result.stderr
+        assert expert.read_answers(tmp_path / "session.yaml", system.kb).answers == {
+            "marketing_department": "none", "plans_marketing_department": "no"}
+
+    def test_back_then_end_of_input_keeps_every_answer(self, runner, system, tmp_path):  # issue 12
+        result = consult(runner, tmp_path, ["Acme", "1", "1", "1", "420", "back", "back"])
+        assert result.exit_code == 0
+        assert "3 answers are saved" in result.stderr
+        assert expert.read_answers(tmp_path / "session.yaml", system.kb).answers == {
+            "marketing_department": "separate", "leadership": "ceo", "employees": 420}
+
+    def test_one_answer_is_one_answer(self, runner, tmp_path):  # plurals, issue 12
+        result = consult(runner, tmp_path, ["Acme", "1", "1"])
+        assert "1 answer is saved" in result.stderr
+        result = consult(runner, tmp_path, [], "--resume", "--lang", "ru")
+        assert "отвечено на 1 вопрос)" in result.stderr and "1 ответ сохранён" in result.stderr
+
+    def test_a_contradiction_is_confirmed_once_and_reported(self, runner, system, tmp_path):
+        answers = {"marketing_department": "separate", "market_type": "b2b", "marketing_role": "leads",
+                   "marketing_generates_leads": "no"}
+        lines = lines_for(system, expert.AnswerSheet("Acme", "executive", answers))  # "1": both are right
+        result = consult(runner, tmp_path, lines, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        assert result.stderr.count("Two answers disagree") == 1
+        assert "Marketing's main job was given as generating leads" in result.stderr
+        data = json.loads(result.stdout)
+        assert data["contradictions"] == [{
+            "id": "CONTRA-LEAD-ROLE-WITHOUT-LEADS", "confirmed": True,
+            "questions": ["marketing_role", "marketing_generates_leads"],
+            "text": system.kb.contradictions["CONTRA-LEAD-ROLE-WITHOUT-LEADS"].text["en"]}]
+        saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
+        assert saved["confirmed"] == ["CONTRA-LEAD-ROLE-WITHOUT-LEADS"]
+
+    @pytest.mark.parametrize("lang", ["en", "ru"])
+    @pytest.mark.parametrize("columns", [80, 120])
+    def test_text_is_wrapped_between_words_to_the_terminal(self, runner, system, tmp_path, monkeypatch, lang,
+                                                           columns):  # issue 12
+        sheet = example(system, EXAMPLES / "defined-manufacturer.yaml")
+        lines = lines_for(system, sheet)
+        lines[4:4] = ["why", "?"]
+        monkeypatch.chdir(tmp_path)  # short file names: a command shown whole fits the line
+        result = runner.invoke(cli.main, ["diagnose", "--save", "s.yaml", "--lang", lang, "-o", "r.md"],
+                               input="".join(f"{line}\n" for line in lines), env={"COLUMNS": str(columns)})
+        assert result.exit_code == 0, result.stderr
+        out = result.stderr.splitlines()
+        assert max(len(line) for line in out) < columns
+        words = set(result.stderr.split())
+        asked = asked_answers(system, sheet)
+        texts = [q.text[lang] for q in system.kb.questions.values() if q.id in asked]
+        for text in texts:  # every word of every question asked arrives whole
+            for word in text.split():
+                assert word in words, word
 
     def test_answers_and_a_session_do_not_mix(self, runner, tmp_path):
         result = runner.invoke(cli.main, ["diagnose", "--answers", str(EXAMPLES / "integrated-fmcg.yaml"),

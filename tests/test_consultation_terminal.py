@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import signal
 
 import pytest
@@ -20,7 +21,7 @@ import expert
 from expert.conditions import UNKNOWN
 
 from conftest import EXAMPLES
-from consult_script import ACCORD, asked_answers, child_env, example
+from consult_script import ACCORD, asked_answers, child_env, example, jsonable
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -29,10 +30,10 @@ pytestmark = pytest.mark.slow
 DOWN, ENTER = "\x1b[B", "\r"
 
 
-def spawn(tmp_path, *args):
-    env = child_env(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color")
+def spawn(tmp_path, *args, columns=120):
+    env = child_env(PROMPT_TOOLKIT_NO_CPR="1", TERM="xterm-256color", COLUMNS=str(columns))
     child = pexpect.spawn(ACCORD[0], ACCORD[1:] + ["diagnose", "--save", str(tmp_path / "session.yaml"), *args],
-                          cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30, dimensions=(50, 120))
+                          cwd=str(tmp_path), env=env, encoding="utf-8", timeout=30, dimensions=(50, columns))
     child.logfile_read = io.StringIO()  # what the terminal showed, for failure messages
     return child
 
@@ -48,10 +49,38 @@ def menu_key(question, value) -> str:
     return str(value)  # scale: 1 … 5
 
 
-def give(child, question, value) -> None:
-    child.expect_exact(question.text["en"][:60])
+SPACE = " "
+
+
+def tick(child, question, values) -> None:
+    """A checkbox menu: the arrow keys down to each choice, space to tick it, then Enter."""
+    order = [c.value for c in question.choices]
+    at = 0
+    for value in values:
+        child.send(DOWN * (order.index(value) - at) + SPACE)
+        at = order.index(value)
+    child.send(ENTER)
+
+
+def command(child, question, key: str) -> None:
+    """A command from a menu: its shortcut key in a menu; in a checkbox menu, ticked below the choices
+    (don't know, help, why, back)."""
+    if question.type == "multi":
+        below = {"u": 0, "h": 1, "w": 2, "b": 3}[key]
+        child.send(DOWN * (len(question.choices) + below) + SPACE + ENTER)
+    else:
+        child.send(key + ENTER)
+
+
+def give(child, question, value, lang="en") -> None:
+    child.expect_exact(question.text[lang][:60])
     if question.type in ("number", "percent"):
         child.sendline("unknown" if value == UNKNOWN else f"{value:g}")
+    elif question.type == "multi":
+        if value == UNKNOWN:
+            command(child, question, "u")
+        else:
+            tick(child, question, value)
     else:
         child.send(menu_key(question, value))
         child.send(ENTER)
@@ -82,7 +111,7 @@ def test_a_full_consultation_with_why_back_and_unknown(system, tmp_path):
         if qid == "heads_meet":  # a wrong answer first, then back to correct it
             give(child, question, "weekly")
             child.expect_exact(kb.questions["ceo_role"].text["en"][:60])
-            child.send("b" + ENTER)
+            command(child, kb.questions["ceo_role"], "b")
         give(child, question, value)
     child.expect_exact(f"Done: {len(expected)} questions asked of")
     child.expect(pexpect.EOF)
@@ -90,7 +119,7 @@ def test_a_full_consultation_with_why_back_and_unknown(system, tmp_path):
     assert child.exitstatus == 0, child.logfile_read.getvalue()[-3000:]
     saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
     assert saved["organization"] == "Uralpack <script>" and saved["respondent"] == {"role": "marketing"}
-    assert saved["answers"] == {q: v for q, v in expected.items()}
+    assert saved["answers"] == jsonable(expected)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Uralpack &lt;script&gt;" in page and "<script" not in page
 
@@ -106,12 +135,7 @@ def test_ctrl_c_keeps_every_answer_and_resume_asks_the_next_question(system, tmp
     child.expect_exact("Какова ваша роль в компании?")
     child.send("1" + ENTER)
     for qid, value in list(expected.items())[:k]:
-        question = kb.questions[qid]
-        child.expect_exact(question.text["ru"][:60])
-        if question.type in ("number", "percent"):
-            child.sendline(f"{value:g}")
-        else:
-            child.send(menu_key(question, value) + ENTER)
+        give(child, kb.questions[qid], value, "ru")
     child.expect_exact(kb.questions[list(expected)[k]].text["ru"][:60])
     child.sendcontrol("c")
     child.expect_exact("Чтобы продолжить: accord diagnose --save session.yaml --resume")
@@ -129,4 +153,53 @@ def test_ctrl_c_keeps_every_answer_and_resume_asks_the_next_question(system, tmp
     child.close()
     assert not (tmp_path / "diagnosis.json").exists()
     assert json.loads(json.dumps(expert.read_answers(tmp_path / "session.yaml", kb).answers)) == \
-        dict(list(expected.items())[:k])
+        jsonable(dict(list(expected.items())[:k]))
+
+
+def test_back_then_ctrl_c_loses_no_answer(system, tmp_path):  # issue 12
+    kb = system.kb
+    expected = asked_answers(system, example(system, EXAMPLES / "aligned-software.yaml"))
+    first = list(expected.items())[:4]
+    child = spawn(tmp_path, "--lang", "ru")
+    child.expect_exact("Как называется ваша организация?")
+    child.sendline("Acme")
+    child.expect_exact("Какова ваша роль в компании?")
+    child.send("2" + ENTER)
+    for qid, value in first:
+        question = kb.questions[qid]
+        child.expect_exact(question.text["ru"][:60])
+        if question.type in ("number", "percent"):
+            child.sendline(f"{value:g}")
+        else:
+            child.send(menu_key(question, value) + ENTER)
+    child.expect_exact(kb.questions[list(expected)[4]].text["ru"][:60])
+    child.send("b" + ENTER)  # back to the fourth question ...
+    child.expect_exact(kb.questions[first[3][0]].text["ru"][:60])
+    child.send("b" + ENTER)  # ... and the third, then give up
+    child.expect_exact(kb.questions[first[2][0]].text["ru"][:60])
+    child.sendcontrol("c")
+    child.expect_exact("4 ответа сохранены")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
+    saved = expert.read_answers(tmp_path / "session.yaml", kb)
+    assert (saved.organization, saved.role) == ("Acme", "sales")
+    assert list(saved.answers.items()) == first
+
+
+def test_menus_are_wrapped_between_words(system, tmp_path):  # issue 12
+    child = spawn(tmp_path, "--lang", "ru", columns=60)
+    child.expect_exact("Как называется ваша организация?")
+    child.sendline("Acme")
+    child.expect_exact("Какова ваша роль в компании?")
+    child.send("1" + ENTER)
+    question = system.kb.questions["marketing_department"]
+    child.expect_exact(question.choices[-1].label["ru"].split()[0])
+    child.sendcontrol("c")
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.logfile_read.getvalue()
+    words = set(re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", " ", shown).split())
+    for choice in question.choices:
+        for word in choice.label["ru"].split():
+            assert word in words, word

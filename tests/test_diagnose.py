@@ -136,7 +136,7 @@ class TestDiagnoseCommand:
         result = runner.invoke(cli.main, ["diagnose", "--answers", str(EXAMPLES / "aligned-software.yaml"), "-o", str(out)])
         assert result.exit_code == 0, result.output
         data = json.loads(out.read_text(encoding="utf-8"))
-        assert data["schema_version"] == "1.0" and data["level"]["value"] == 3
+        assert data["schema_version"] == expert.diagnosis.SCHEMA_VERSION and data["level"]["value"] == 3
 
     def test_two_runs_give_byte_identical_json(self, runner, tmp_path):
         outputs = []
@@ -239,3 +239,44 @@ class TestQuestionnaireVersions:
         for path in sorted((ROOT.parent / "shared" / "cases" / "answers").glob("*.yaml")):
             d = expert.diagnose(read_answers(path, system.kb), system)
             assert d.level is not None, path.name
+
+
+class TestContradictions:
+    """Answers the knowledge base knows cannot both be true are listed in every report (issue 12)."""
+
+    ANSWERS = ("organization: Acme\nconfirmed: [CONTRA-LEAD-ROLE-WITHOUT-LEADS]\nanswers:\n"
+               "  marketing_department: separate\n  market_type: b2b\n  marketing_role: leads\n"
+               "  marketing_generates_leads: 'no'\n  joint_meetings: weekly\n  mutual_knowledge: barely\n")
+
+    def test_the_contradictions_of_the_answers_that_count_are_found(self, system):
+        answers = {"marketing_department": "separate", "market_type": "b2b", "marketing_role": "leads",
+                   "marketing_generates_leads": "no"}
+        assert [c for c, _ in expert.diagnose(answers, system).contradictions] == ["CONTRA-LEAD-ROLE-WITHOUT-LEADS"]
+        # no marketing department: neither question applies, so their answers are set aside and contradict nothing
+        assert expert.diagnose(dict(answers, marketing_department="none"), system).contradictions == []
+        assert expert.diagnose(dict(answers, marketing_role="unknown"), system).contradictions == []
+
+    @pytest.mark.parametrize("fmt", ["text", "md", "html", "json"])
+    def test_every_report_lists_them_and_says_which_were_confirmed(self, runner, system, tmp_path, fmt):
+        path = tmp_path / "a.yaml"
+        path.write_text(self.ANSWERS, encoding="utf-8")
+        result = runner.invoke(cli.main, ["diagnose", "--answers", str(path), "--format", fmt])
+        assert result.exit_code == 0, result.stderr
+        kb = system.kb
+        page = result.stdout.replace("&#39;", "'")
+        if fmt == "json":
+            data = json.loads(result.stdout)
+            assert [(c["id"], c["confirmed"]) for c in data["contradictions"]] == [
+                ("CONTRA-LEAD-ROLE-WITHOUT-LEADS", True), ("CONTRA-WEEKLY-MEETINGS-NO-INSIGHT", False)]
+            return
+        flat = " ".join(page.split())
+        for ident in ("CONTRA-LEAD-ROLE-WITHOUT-LEADS", "CONTRA-WEEKLY-MEETINGS-NO-INSIGHT"):
+            assert " ".join(kb.contradictions[ident].text["en"].split()) in flat
+        assert flat.count("the respondent confirmed both answers") == 1
+
+    def test_a_confirmation_of_an_unknown_contradiction_is_refused(self, runner, tmp_path):
+        path = tmp_path / "a.yaml"
+        path.write_text("confirmed: [CONTRA-LEAD-ROLE-WITHOUT-LEAD]\nanswers: {}\n", encoding="utf-8")
+        result = runner.invoke(cli.main, ["diagnose", "--answers", str(path)])
+        assert result.exit_code == 2
+        assert "a.yaml:1:" in result.stderr and "did you mean CONTRA-LEAD-ROLE-WITHOUT-LEADS" in result.stderr

@@ -64,7 +64,7 @@ class Firing(NamedTuple):
         most are never shown.
         """
         return tuple(Matched(leaf.fact, leaf.question if isinstance(leaf, AnswerLeaf) else leaf.id, value,
-                             _describe(leaf)) for leaf, value in self.leaves)
+                             _describe(leaf, isinstance(value, tuple))) for leaf, value in self.leaves)
 
     def to_dict(self) -> dict:
         return {
@@ -103,11 +103,14 @@ class Inference:
 _descriptions: dict = {}
 
 
-def _describe(leaf) -> str:
-    """A leaf's description, computed once per process (firings repeat the same leaves)."""
-    text = _descriptions.get(leaf)
+def _describe(leaf, multi: bool = False) -> str:
+    """A leaf's description, computed once per process (firings repeat the same leaves).
+
+    ``multi``: the answer it saw was a tuple of selected values (a multi question).
+    """
+    text = _descriptions.get((leaf, multi))
     if text is None:
-        text = _descriptions[leaf] = leaf.describe()
+        text = _descriptions[(leaf, multi)] = leaf.describe(multi=True) if multi else leaf.describe()
     return text
 
 

@@ -26,8 +26,12 @@ def default_cases_dir(rules_dir: Path) -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
-def check_all(kb_dir=None, rules_dir=None, cases_dir=None) -> CheckReport:
-    """Check everything; problems are reported, never raised."""
+def check_all(kb_dir=None, rules_dir=None, cases_dir=None, engine: str | None = None) -> CheckReport:
+    """Check everything; problems are reported, never raised.
+
+    The rule test cases run on ``engine``, by default experta: the reference
+    engine the rules are written and tested against.
+    """
     from .cases import case_problems, load_cases, run_case
     from .diagnosis import ExpertSystem, _level_questions
     from .inference import Reasoner
@@ -56,7 +60,7 @@ def check_all(kb_dir=None, rules_dir=None, cases_dir=None) -> CheckReport:
     else:
         try:
             cases = load_cases(cases_path)
-            system = ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset))
+            system = ExpertSystem(kb, ruleset, Reasoner(kb, ruleset, engine or "experta"), _level_questions(ruleset))
             results = [run_case(case, system) for case in cases]
         except AccordError as exc:
             report.problems.append(Problem(exc.message, exc.location))

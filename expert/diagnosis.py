@@ -16,12 +16,12 @@ from typing import Any, Mapping
 from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
 from .documents import Document
-from .inference import Firing, Inference, Reasoner
+from .inference import Firing, Inference, Reasoner, choose_engine
 from .knowledge import PHASES, KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan
 from .rules import RuleSet, load_rules
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: "engine" says which inference engine ran
 CAUSE_THRESHOLD = 0.4  # causes below this certainty are not reported
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
 MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
@@ -43,16 +43,37 @@ class ExpertSystem:
     reasoner: Reasoner
     level_questions: frozenset[str] = frozenset()  # questions whose answers feed the level
 
+    @property
+    def engine(self) -> str:
+        """The inference engine the rules run on: ``"clips"`` or ``"experta"``."""
+        return self.reasoner.engine
 
-@lru_cache(maxsize=4)
-def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None) -> ExpertSystem:
-    """Load and compile the knowledge and rule bases (cached per directory pair).
+
+def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None,
+                engine: str | None = None) -> ExpertSystem:
+    """Load and compile the knowledge and rule bases (cached per directories and engine).
+
+    Parameters
+    ----------
+    knowledge_dir, rules_dir : str, optional
+        The bundled bases by default.
+    engine : str, optional
+        ``"experta"`` (the reference engine) or ``"clips"`` (the same rules
+        generated for CLIPS, several times faster); by default
+        ``$ACCORD_ENGINE``, else CLIPS where clipspy is installed, else experta.
 
     Raises
     ------
     KnowledgeBaseError
         When a knowledge or rule file is broken.
+    EngineError
+        When the engine asked for is unknown or not installed.
     """
+    return _load_expert(knowledge_dir, rules_dir, choose_engine(engine))
+
+
+@lru_cache(maxsize=4)
+def _load_expert(knowledge_dir: str | None, rules_dir: str | None, engine: str) -> ExpertSystem:
     from . import cache
     from .knowledge import data_dir
 
@@ -66,7 +87,7 @@ def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None) 
         kb = load_knowledge_base(kdir)
         ruleset = load_rules(kb, rdir)
         cache.store(cache_key, kb, ruleset)
-    return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset))
+    return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset, engine), _level_questions(ruleset))
 
 
 def _level_questions(ruleset: RuleSet) -> frozenset[str]:
@@ -158,6 +179,7 @@ class Diagnosis:
             "language": lang,
             "organization": self.sheet.organization,
             "respondent": {"role": self.sheet.role},
+            "engine": self.system.engine,
         }
         if self.level:
             lv = self.level

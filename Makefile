@@ -54,6 +54,8 @@ docs: setup
 
 bench: setup
 	$(BIN)/python bench/diagnose.py
+	$(BIN)/python bench/diagnose.py --engine experta --cold-runs 2
+	$(BIN)/python bench/engine.py
 
 clean:
 	rm -rf $(OUT) build dist .pytest_cache .hypothesis

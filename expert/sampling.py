@@ -10,7 +10,7 @@ same seed always gives the same sheet.
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import Any, Mapping
 
 from .conditions import UNKNOWN, AnswerLeaf, leaves
 from .knowledge import KnowledgeBase, Question
@@ -44,6 +44,9 @@ class AnswerSampler:
         Share of choice answers given as a tuple of 0–3 selected values, the
         form a ``multi`` question's answer takes (to test that both engines
         read such answers alike; 0 for realistic sheets).
+    fixed : mapping, optional
+        Answers every sheet gives, e.g. ``{"marketing_department": "separate"}``
+        for companies whose consultation goes all the way.
 
     Examples
     --------
@@ -55,10 +58,11 @@ class AnswerSampler:
     """
 
     def __init__(self, kb: KnowledgeBase, ruleset: RuleSet, unknown: float = 0.08, missing: float = 0.05,
-                 tuples: float = 0.0):
+                 tuples: float = 0.0, fixed: Mapping[str, Any] | None = None):
         self.kb = kb
         self.thresholds = numeric_thresholds(kb, ruleset)
         self.unknown, self.missing, self.tuples = unknown, missing, tuples
+        self.fixed = dict(fixed or {})
 
     def sheet(self, seed: int) -> dict[str, Any]:
         """Answers to every question (some unknown, some missing), in questionnaire order."""
@@ -66,12 +70,10 @@ class AnswerSampler:
         answers = {}
         for question in self.kb.questions.values():
             draw = rng.random()
-            if draw < self.missing:
-                continue
-            if draw < self.missing + self.unknown:
-                answers[question.id] = UNKNOWN
-                continue
-            answers[question.id] = self.value(question, rng)
+            if question.id in self.fixed:
+                answers[question.id] = self.fixed[question.id]
+            elif draw >= self.missing:  # else left unanswered
+                answers[question.id] = UNKNOWN if draw < self.missing + self.unknown else self.value(question, rng)
         return answers
 
     def value(self, question: Question, rng: random.Random) -> Any:

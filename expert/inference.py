@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from collections.abc import Sequence
 from typing import Any, Callable, Mapping, NamedTuple
 
-from .certainty import combine
+from .certainty import combine, combine_pair
 from .conditions import All, AnswerLeaf, Any_, evaluate, findings_read
 from .errors import EngineError
 from .knowledge import KnowledgeBase
@@ -175,6 +175,7 @@ class _Session:
     def __init__(self, plans: Mapping[str, Any]):
         self.trace = Trace(plans)
         self._records = self.trace._records
+        self._combined: dict[str, tuple[int, dict[str, float]]] = {}  # kind → (firings then, certainties)
         # kind → id → [(certainty of one firing, firing index)]
         self.evidence: dict[str, dict[str, list[tuple[float, int]]]] = defaultdict(lambda: defaultdict(list))
 
@@ -200,12 +201,24 @@ class _Session:
             evidence[conclusion.kind][conclusion.id].append((round(conclusion.cf * premise, DECIMALS), index))
         self._records.append((rule, premise, values))
 
-    def combined(self, kind: str, ids=None) -> dict[str, float]:
-        """The combined certainty of every conclusion of a kind that has evidence (of ``ids`` only, if given)."""
-        found = self.evidence.get(kind, {})
-        if ids is not None:
-            return {ident: round(combine([cf for cf, _ in found[ident]]), DECIMALS) for ident in ids if ident in found}
-        return {ident: round(combine([cf for cf, _ in ev]), DECIMALS) for ident, ev in found.items()}
+    def combined(self, kind: str) -> dict[str, float]:
+        """The combined certainty of every conclusion of a kind that has evidence, rounded once.
+
+        Kept until new evidence of that kind arrives: a kind's certainties are
+        combined once at the end of the stage that concludes it, and reused.
+        """
+        cached = self._combined.get(kind)
+        if cached is not None and cached[0] == len(self._records):
+            return cached[1]
+        values = {ident: _combine(evidence) for ident, evidence in self.evidence.get(kind, {}).items()}
+        self._combined[kind] = (len(self._records), values)
+        return values
+
+
+def _combine(evidence: list[tuple[float, int]]) -> float:
+    if len(evidence) == 1:  # what combine() does with one value, without its reduce
+        return round(combine_pair(0.0, evidence[0][0]), DECIMALS)
+    return round(combine([cf for cf, _ in evidence]), DECIMALS)
 
 
 def _firing_plan(rule: Rule):
@@ -346,9 +359,8 @@ class Reasoner:
                 fired.extend(rule.id for rule in rules)
             concluded = {}
             for kind in stage.concludes:
-                found = dict.fromkeys(ids[kind], 0.0)
-                found.update(session.combined(kind, ids[kind]))
-                concluded[kind] = values[kind] = found
+                certainties = session.combined(kind)
+                concluded[kind] = values[kind] = {ident: certainties.get(ident, 0.0) for ident in ids[kind]}
             return concluded
 
         self.backend.run(answers, on_stage)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
@@ -157,7 +157,12 @@ class Diagnosis:
         return self.system.kb
 
     @property
-    def trace(self) -> list[Firing]:
+    def engine(self) -> str:
+        """The inference engine that ran the rules: ``"clips"`` or ``"experta"``."""
+        return self.system.engine
+
+    @property
+    def trace(self) -> Sequence[Firing]:
         return self.inference.trace
 
     def questions_summary(self) -> dict:
@@ -179,7 +184,7 @@ class Diagnosis:
             "language": lang,
             "organization": self.sheet.organization,
             "respondent": {"role": self.sheet.role},
-            "engine": self.system.engine,
+            "engine": self.engine,
         }
         if self.level:
             lv = self.level

@@ -1,5 +1,9 @@
 """Compiling the YAML rule base into experta engines, one per stage.
 
+experta is the reference engine: the rule cases are written and tested
+against it. :mod:`expert.compiler_clips` generates the same rules for CLIPS,
+and the tests prove both fire the same rules in the same order.
+
 Each stage becomes a ``KnowledgeEngine`` subclass (a CLIPS module): its rules
 are real experta rules whose patterns do the matching. The facts are few and
 wide: one ``Answers`` fact holds every answer, and each kind of conclusion is

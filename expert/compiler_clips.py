@@ -169,6 +169,8 @@ class Program:
                 n = self.answer_bits[leaf] % BITS
                 shifted = var if n == 0 else f"(div {var} {1 << n})"
                 return f"(= (mod {shifted} 2) 1)"
+            if leaf.op not in _COMPARE:  # pragma: no cover - a new kind of certainty test needs a line above
+                raise ValueError(f"rule '{rule.id}': the CLIPS generator has no translation for '{leaf.op}'")
             return f"({_COMPARE[leaf.op]} {var} {_float(leaf.threshold)})"
 
         def expression(cond: Condition) -> str:

@@ -54,6 +54,8 @@ docs: setup
 
 bench: setup
 	$(BIN)/python bench/diagnose.py
+	$(BIN)/python bench/diagnose.py --engine experta --cold-runs 2
+	$(BIN)/python bench/engine.py
 
 # The advice on the development cases of ../shared/cases (scored by its scorer).
 eval: setup

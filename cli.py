@@ -83,10 +83,13 @@ class AccordGroup(click.Group):
               help="Knowledge directory to use instead of the bundled one.")
 @click.option("--rules", "rules_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Rules directory to use instead of the bundled one.")
+@click.option("--engine", type=click.Choice(["clips", "experta"]), default=None,
+              help="Inference engine: clips (fast; the default where clipspy is installed) or experta "
+                   "(the reference). Default: $ACCORD_ENGINE, else clips, else experta.")
 @click.option("--debug", is_flag=True, help="Show a traceback when something goes wrong.")
 @click.version_option(package_name="accord", prog_name="accord")
 @click.pass_context
-def main(ctx: click.Context, kb_dir: Path | None, rules_dir: Path | None, debug: bool):
+def main(ctx: click.Context, kb_dir: Path | None, rules_dir: Path | None, engine: str | None, debug: bool):
     """Accord: diagnose how sales and marketing work together, and plan how to end the war.
 
     \b
@@ -101,14 +104,14 @@ def main(ctx: click.Context, kb_dir: Path | None, rules_dir: Path | None, debug:
       accord questions --template -o answers.yaml
     """
     ctx.ensure_object(dict)
-    ctx.obj.update(kb_dir=kb_dir, rules_dir=rules_dir)
+    ctx.obj.update(kb_dir=kb_dir, rules_dir=rules_dir, engine=engine)
 
 
 def system(ctx: click.Context) -> expert.ExpertSystem:
     """The loaded knowledge and rule bases for this invocation."""
     obj = ctx.find_root().obj
     return expert.load_expert(str(obj["kb_dir"]) if obj.get("kb_dir") else None,
-                              str(obj["rules_dir"]) if obj.get("rules_dir") else None)
+                              str(obj["rules_dir"]) if obj.get("rules_dir") else None, obj.get("engine"))
 
 
 def language_option(func):
@@ -435,12 +438,14 @@ def kb_check(ctx, kb_dir: Path | None, rules_dir: Path | None, cases_dir: Path |
     prerequisite cycles, rules that name unknown questions, values or
     conclusions, missing translations, contradictions, questions whose answer
     nothing reads, and rules without a test case. Warnings (choices that no
-    rule names) are listed but do not fail the check.
+    rule names) are listed but do not fail the check. The test cases run on
+    experta, the reference engine, unless --engine says otherwise.
     """
     from expert.checks import check_all
 
     root = ctx.find_root().obj
-    report = check_all(kb_dir or root.get("kb_dir"), rules_dir or root.get("rules_dir"), cases_dir)
+    report = check_all(kb_dir or root.get("kb_dir"), rules_dir or root.get("rules_dir"), cases_dir,
+                       root.get("engine"))
     for problem in report.problems:
         click.echo(printable(str(problem)))
     for warning in report.warnings:

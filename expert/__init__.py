@@ -1,15 +1,15 @@
 """Accord: an expert system for the relationship between sales and marketing.
 
-The library reads a manager's answers, runs a forward-chaining rule base
-(experta) over them and returns a diagnosis: the integration level with its
-evidence, the root causes, the level worth aiming for and a sequenced plan of
-measures. It never prints, prompts or exits; ``cli.py`` does that.
+The library reads a manager's answers, runs a forward-chaining rule base over
+them (on CLIPS where clipspy is installed, else on experta, the reference
+engine) and returns a diagnosis: the integration level with its evidence, the
+root causes, the level worth aiming for and a sequenced plan of measures. It never prints, prompts or exits; ``cli.py`` does that.
 """
 
 from .answers import AnswerSheet, next_question, read_answers, relevance, write_answers
 from .consultation import Consultation
 from .diagnosis import Diagnosis, ExpertSystem, diagnose, load_expert
-from .errors import (AccordError, ExitCode, GraphvizMissingError, InputError, KnowledgeBaseError,
+from .errors import (AccordError, EngineError, ExitCode, GraphvizMissingError, InputError, KnowledgeBaseError,
                      PrerequisiteCycleError, UnknownIdError)
 from .explain import explain_how
 from .knowledge import KnowledgeBase, load_knowledge_base
@@ -23,6 +23,7 @@ __all__ = [
     "AnswerSheet",
     "Consultation",
     "Diagnosis",
+    "EngineError",
     "ExitCode",
     "ExpertSystem",
     "GraphvizMissingError",

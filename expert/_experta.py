@@ -32,7 +32,14 @@ logging.getLogger("experta").setLevel(logging.WARNING)
 
 
 class StageMatcher(ReteMatcher):
-    """A Rete matcher whose conflict-set node list is cached per instance."""
+    """A Rete matcher whose conflict-set node list is cached per instance.
+
+    ``changes()`` runs before every firing and asks every conflict-set node
+    (one per rule) for its new activations, which makes each node allocate
+    two new empty sets. Here only the nodes that have changes are asked; the
+    others would answer with nothing, so the activations and their order are
+    the same.
+    """
 
     def _get_conflict_set_nodes(self):
         nodes = self.__dict__.get("_conflict_set_nodes")
@@ -40,6 +47,21 @@ class StageMatcher(ReteMatcher):
             nodes = ReteMatcher._get_conflict_set_nodes.__wrapped__(self)
             self.__dict__["_conflict_set_nodes"] = nodes
         return nodes
+
+    def changes(self, adding=None, deleting=None):
+        if deleting is not None:
+            for deleted in deleting:
+                self.root_node.remove(deleted)
+        if adding is not None:
+            for added in adding:
+                self.root_node.add(added)
+        added, removed = [], []
+        for node in self._get_conflict_set_nodes():
+            if node.added or node.removed:
+                node_added, node_removed = node.get_activations()
+                added.extend(node_added)
+                removed.extend(node_removed)
+        return added, removed
 
 
 class StageEngine(KnowledgeEngine):

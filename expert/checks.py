@@ -74,8 +74,12 @@ def default_cases_dir(rules_dir: Path) -> Path | None:
     return candidate if candidate.is_dir() else None
 
 
-def check_all(kb_dir=None, rules_dir=None, cases_dir=None) -> CheckReport:
-    """Check everything; problems are reported, never raised."""
+def check_all(kb_dir=None, rules_dir=None, cases_dir=None, engine: str | None = None) -> CheckReport:
+    """Check everything; problems are reported, never raised.
+
+    The rule test cases run on ``engine``, by default experta: the reference
+    engine the rules are written and tested against.
+    """
     from .cases import case_problems, load_cases, run_case
     from .diagnosis import make_system
     from .inference import Reasoner
@@ -106,7 +110,7 @@ def check_all(kb_dir=None, rules_dir=None, cases_dir=None) -> CheckReport:
     else:
         try:
             cases = load_cases(cases_path)
-            system = make_system(kb, ruleset)
+            system = make_system(kb, ruleset, engine or "experta")
             results = [run_case(case, system) for case in cases]
         except AccordError as exc:
             report.problems.append(Problem(exc.message, exc.location))

@@ -1,5 +1,9 @@
 """Compiling the YAML rule base into experta engines, one per stage.
 
+experta is the reference engine: the rule cases are written and tested
+against it. :mod:`expert.compiler_clips` generates the same rules for CLIPS,
+and the tests prove both fire the same rules in the same order.
+
 Each stage becomes a ``KnowledgeEngine`` subclass (a CLIPS module): its rules
 are real experta rules whose patterns do the matching. The facts are few and
 wide: one ``Answers`` fact holds every answer, and each kind of conclusion is
@@ -15,7 +19,7 @@ number of conflict-set nodes walked after every firing (see
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 from ._experta import AS, TEST, Fact, KnowledgeEngine, P, Rule as ExpertaRule, StageEngine
 from .conditions import All, AnswerLeaf, Any_, Condition, FINDING_KINDS, Leaf, evaluate, leaves
@@ -78,6 +82,50 @@ def compile_rules(ruleset: RuleSet, fire: Callable[[KnowledgeEngine, Rule, dict]
         cls = type(f"{_camel(stage.id)}Module", (StageEngine,), members)
         modules.append(Module(stage, cls()))
     return modules
+
+
+def _record(engine, rule, bound) -> None:
+    engine.fired.append(rule)
+
+
+class ExpertaStages:
+    """The rule base as experta engines, one per stage; build once, run many times.
+
+    The reference engine: the rule cases are written against it, and the
+    CLIPS backend (:mod:`expert.compiler_clips`) is tested to fire the same
+    rules in the same order.
+    """
+
+    name = "experta"
+
+    def __init__(self, ruleset: RuleSet, read_ids: Mapping[str, tuple[str, ...]]):
+        self.modules = compile_rules(ruleset, _record)
+        self.read_ids = read_ids
+
+    def run(self, answers: Mapping[str, Any],
+            on_stage: Callable[[Stage, list[Rule]], Mapping[str, Mapping[str, float]]]) -> None:
+        """Run every stage; ``on_stage(stage, fired rules)`` returns the certainties it concluded.
+
+        Those are declared for the later stages, one fact per kind.
+        """
+        facts: dict[str, Fact] = {"answer": FACT_CLASSES["answer"](**answers)}
+
+        def concluded(stage, fired):
+            for kind, values in on_stage(stage, fired).items():
+                facts[kind] = FACT_CLASSES[kind](**values)
+            return facts
+
+        self.run_native(facts, concluded)
+
+    def run_native(self, facts: Mapping[str, Fact], on_stage) -> None:
+        """:meth:`run` with the facts already built; ``on_stage`` returns the facts by kind."""
+        for module in self.modules:
+            engine = module.engine
+            engine.reset()
+            engine.fired = []
+            engine.declare(*(facts[kind] for kind in module.reads if kind in facts))
+            engine.run()
+            facts = on_stage(module.stage, engine.fired)
 
 
 def _camel(ident: str) -> str:

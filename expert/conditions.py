@@ -39,7 +39,32 @@ def is_number(value: Any) -> bool:
 @dataclass(frozen=True)
 class AnswerLeaf:
     """A test of one answer. ``op`` is ``in``, ``not_in``, ``min``, ``max``,
-    ``below``, ``above`` or ``weights``; ``unknown`` and missing answers never hold."""
+    ``below``, ``above`` or ``weights``; ``unknown`` and missing answers never hold.
+
+    The answer to a ``multi`` question is a tuple of the selected choice values.
+    On a tuple, ``in S`` holds when any selected value is in S, ``not_in S``
+    when none is, ``weights`` when any selected value has a weight (the
+    premise is the highest such weight), and numeric tests never hold.
+
+    Examples
+    --------
+    >>> leaf = AnswerLeaf("channels", "in", frozenset({"web", "events"}))
+    >>> leaf.test("web"), leaf.test(("print", "events")), leaf.test(("print",)), leaf.test(())
+    (True, True, False, False)
+    >>> AnswerLeaf("channels", "not_in", frozenset({"web"})).test(("print", "events"))
+    True
+    >>> AnswerLeaf("channels", "not_in", frozenset({"web"})).test(("print", "web"))
+    False
+    >>> weights = AnswerLeaf("channels", "weights", (("events", 0.5), ("web", 0.8)))
+    >>> weights.test(("events", "web")), weights.premise(("events", "web")), weights.premise("events")
+    (True, 0.8, 0.5)
+    >>> weights.test(("print",)), AnswerLeaf("employees", "min", 3).test((5,))
+    (False, False)
+    >>> print(leaf.describe())
+    channels is one of events, web
+    >>> print(leaf.describe(multi=True))
+    channels includes one of events, web
+    """
 
     question: str
     op: str
@@ -67,12 +92,13 @@ class AnswerLeaf:
         if value is None or value == UNKNOWN:
             return False
         op, operand = self.op, self.operand
-        if isinstance(value, tuple):
-            if op == "in" or op == "weights":
-                values = operand if op == "in" else {v for v, _ in operand}
-                return any(v in values for v in value)
+        if isinstance(value, tuple):  # a multi answer: the selected values
+            if op == "in":
+                return any(v in operand for v in value)
             if op == "not_in":
                 return not any(v in operand for v in value)
+            if op == "weights":
+                return any(v == w for w, _ in operand for v in value)
             return False
         if op == "in":
             return value in operand
@@ -94,8 +120,12 @@ class AnswerLeaf:
         """The certainty the leaf lends its rule: the weight of the answer (the
         largest among the chosen values of a multi-choice answer), else 1."""
         if self.op == "weights":
-            chosen = value if isinstance(value, tuple) else (value,)
-            return max((w for v, w in self.operand if v in chosen), default=1.0)
+            if isinstance(value, tuple):
+                found = [w for v, w in self.operand if v in value]
+                return max(found) if found else 1.0
+            for v, w in self.operand:
+                if v == value:
+                    return w
         return 1.0
 
     def negated(self) -> "AnswerLeaf":
@@ -105,14 +135,20 @@ class AnswerLeaf:
             return AnswerLeaf(self.question, "not_in", frozenset(v for v, _ in self.operand))
         return AnswerLeaf(self.question, flip[self.op], self.operand)
 
-    def describe(self) -> str:
+    def describe(self, multi: bool = False) -> str:
+        """The test in words; ``multi`` words it for a multi answer (a tuple of selected values)."""
         op, operand = self.op, self.operand
         if op in ("in", "not_in"):
             values = ", ".join(sorted(str(v) for v in operand))
-            word = "is" if len(operand) == 1 and op == "in" else ("is one of" if op == "in" else "is none of")
+            if multi:
+                word = "includes" if len(operand) == 1 and op == "in" else (
+                    "includes one of" if op == "in" else "includes none of")
+            else:
+                word = "is" if len(operand) == 1 and op == "in" else ("is one of" if op == "in" else "is none of")
             return f"{self.question} {word} {values}"
         if op == "weights":
-            return f"{self.question} is one of " + ", ".join(f"{v} ({w:g})" for v, w in self.operand)
+            word = "includes one of" if multi else "is one of"
+            return f"{self.question} {word} " + ", ".join(f"{v} ({w:g})" for v, w in self.operand)
         sym = {"min": "≥", "max": "≤", "below": "<", "above": ">"}[op]
         return f"{self.question} {sym} {operand:g}"
 

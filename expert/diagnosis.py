@@ -12,21 +12,22 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
 from .contradictions import find_contradictions, questions_of
 from .differential import NAMED
 from .documents import Document
-from .inference import Firing, Inference, Reasoner
+from .inference import Firing, Inference, Reasoner, choose_engine
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan, phase_names
 from .plan_selection import IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Selection, select
 from .rules import RuleSet, load_rules
 
 # 2.0: causes ranked by the differential diagnosis (named, also possible); plan phases relative to
-# the company (first/now/next) with each measure's transition beside; not_planned; contradictions.
+# the company (first/now/next) with each measure's transition beside; not_planned; contradictions;
+# "engine" says which inference engine ran.
 SCHEMA_VERSION = "2.0"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
 ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible
@@ -47,16 +48,37 @@ class ExpertSystem:
     level_questions: Mapping[str, float] = field(default_factory=dict)  # questions feeding the level → weight
     plain_measures: frozenset[str] = frozenset()  # measures some rule recommends on need alone
 
+    @property
+    def engine(self) -> str:
+        """The inference engine the rules run on: ``"clips"`` or ``"experta"``."""
+        return self.reasoner.engine
 
-@lru_cache(maxsize=4)
-def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None) -> ExpertSystem:
-    """Load and compile the knowledge and rule bases (cached per directory pair).
+
+def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None,
+                engine: str | None = None) -> ExpertSystem:
+    """Load and compile the knowledge and rule bases (cached per directories and engine).
+
+    Parameters
+    ----------
+    knowledge_dir, rules_dir : str, optional
+        The bundled bases by default.
+    engine : str, optional
+        ``"experta"`` (the reference engine) or ``"clips"`` (the same rules
+        generated for CLIPS, several times faster); by default
+        ``$ACCORD_ENGINE``, else CLIPS where clipspy is installed, else experta.
 
     Raises
     ------
     KnowledgeBaseError
         When a knowledge or rule file is broken.
+    EngineError
+        When the engine asked for is unknown or not installed.
     """
+    return _load_expert(knowledge_dir, rules_dir, choose_engine(engine))
+
+
+@lru_cache(maxsize=4)
+def _load_expert(knowledge_dir: str | None, rules_dir: str | None, engine: str) -> ExpertSystem:
     from . import cache
     from .knowledge import data_dir
 
@@ -70,12 +92,14 @@ def load_expert(knowledge_dir: str | None = None, rules_dir: str | None = None) 
         kb = load_knowledge_base(kdir)
         ruleset = load_rules(kb, rdir)
         cache.store(cache_key, kb, ruleset)
-    return make_system(kb, ruleset)
+    return make_system(kb, ruleset, engine)
 
 
-def make_system(kb: KnowledgeBase, ruleset: RuleSet) -> ExpertSystem:
-    """Compile the rule base and work out what the diagnosis needs to know about it."""
-    return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset), _level_questions(ruleset), _plain_measures(ruleset))
+def make_system(kb: KnowledgeBase, ruleset: RuleSet, engine: str | None = None) -> ExpertSystem:
+    """Compile the rule base for an engine (see :func:`load_expert`) and work out what the
+    diagnosis needs to know about it."""
+    return ExpertSystem(kb, ruleset, Reasoner(kb, ruleset, engine), _level_questions(ruleset),
+                        _plain_measures(ruleset))
 
 
 def _plain_measures(ruleset: RuleSet) -> frozenset[str]:
@@ -178,7 +202,12 @@ class Diagnosis:
         return self.system.kb
 
     @property
-    def trace(self) -> list[Firing]:
+    def engine(self) -> str:
+        """The inference engine that ran the rules: ``"clips"`` or ``"experta"``."""
+        return self.system.engine
+
+    @property
+    def trace(self) -> Sequence[Firing]:
         return self.inference.trace
 
     def questions_summary(self) -> dict:
@@ -203,6 +232,7 @@ class Diagnosis:
             "language": lang,
             "organization": self.sheet.organization,
             "respondent": {"role": self.sheet.role},
+            "engine": self.engine,
         }
         if self.level:
             lv = self.level

@@ -78,6 +78,10 @@ class AccordError(Exception):
         }
 
 
+class EngineError(AccordError):
+    """The inference engine asked for is unknown or not installed."""
+
+
 class InputError(AccordError):
     """An answers or session file the user gave is unusable."""
 

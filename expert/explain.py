@@ -327,7 +327,9 @@ def matched_leaves(rule: Rule, firing: Firing) -> list[tuple[Leaf, Any]]:
     out = []
     for m in firing.matched:
         candidates = by_key.get((m.fact, m.id), [])
-        leaf = next((c for c in candidates if c.describe() == m.test), candidates[0] if candidates else None)
+        multi = isinstance(m.value, tuple)
+        leaf = next((c for c in candidates if (c.describe(multi=True) if multi else c.describe()) == m.test),
+                    candidates[0] if candidates else None)
         if leaf is not None:
             out.append((leaf, m.value))
     return out

@@ -15,7 +15,19 @@ EXAMPLES = ROOT / "examples"
 
 @pytest.fixture(scope="session")
 def system() -> expert.ExpertSystem:
-    return expert.load_expert()
+    """The bases on experta, the reference engine the rules are tested with.
+
+    tests/test_engines.py proves the CLIPS engine (the default where clipspy
+    is installed) fires the same rules in the same order.
+    """
+    return expert.load_expert(engine="experta")
+
+
+@pytest.fixture(scope="session")
+def clips_system() -> expert.ExpertSystem:
+    """The same bases on the CLIPS engine; skips where clipspy is missing."""
+    pytest.importorskip("clips")
+    return expert.load_expert(engine="clips")
 
 
 @pytest.fixture

@@ -137,6 +137,7 @@ class TestDiagnoseCommand:
         assert result.exit_code == 0, result.output
         data = json.loads(out.read_text(encoding="utf-8"))
         assert data["schema_version"] == expert.diagnosis.SCHEMA_VERSION and data["level"]["value"] == 3
+        assert data["engine"] in ("clips", "experta")
 
     def test_two_runs_give_byte_identical_json(self, runner, tmp_path):
         outputs = []

@@ -1,9 +1,9 @@
 """Generated answer sheets, for benchmarks and for testing the engines against each other.
 
-A generated sheet answers every question with a value it allows: a choice, yes
-or no, a point of the scale, or for numbers a value at or beside one of the
-thresholds the rules and follow-up conditions test, so that both sides of every
-numeric test are met. Some answers are ``unknown`` and some are left out. The
+A generated sheet answers every question with a value it allows: a choice (one
+to three of them where several are allowed), yes or no, a point of the scale,
+or for numbers a value at or beside one of the thresholds the rules and
+follow-up conditions test, so that both sides of every numeric test are met. Some answers are ``unknown`` and some are left out. The
 same seed always gives the same sheet.
 """
 
@@ -15,6 +15,8 @@ from typing import Any, Mapping
 from .conditions import UNKNOWN, AnswerLeaf, leaves
 from .knowledge import KnowledgeBase, Question
 from .rules import RuleSet
+
+MULTI_MOST = 3  # a generated answer to a multi-choice question names one to this many choices
 
 
 def numeric_thresholds(kb: KnowledgeBase, ruleset: RuleSet) -> dict[str, list[float]]:
@@ -77,7 +79,11 @@ class AnswerSampler:
         return answers
 
     def value(self, question: Question, rng: random.Random) -> Any:
-        """One allowed answer to a question."""
+        """One allowed answer to a question; a multi-choice question gets one to three of its choices."""
+        if question.type == "multi":
+            values = [c.value for c in question.choices]
+            chosen = set(rng.sample(values, rng.randint(1, min(MULTI_MOST, len(values)))))
+            return tuple(v for v in values if v in chosen)
         if question.type == "choice":
             values = [c.value for c in question.choices]
             if self.tuples and rng.random() < self.tuples:
@@ -94,3 +100,26 @@ class AnswerSampler:
         candidates += [low if low is not None else 0, high if high is not None else 1000]
         candidates = [c for c in candidates if (low is None or c >= low) and (high is None or c <= high)]
         return rng.choice(candidates)
+
+
+#: The settings of the answer sheets question selection is measured on (bench/selection.py, tests):
+#: complete (every question answered), 5% of answers ``unknown``, and a marketing function that
+#: exists, so the consultation goes all the way (half the companies have a separate department,
+#: half one marketer; with none, or none known, only a handful of questions apply).
+COMPLETE = {"unknown": 0.05, "missing": 0.0}
+MARKETING = ("separate", "one_person")
+
+
+def complete_sheets(kb: KnowledgeBase, ruleset: RuleSet, count: int, start: int = 0) -> list[dict[str, Any]]:
+    """``count`` complete answer sheets of companies with marketing, seeds ``start`` on (see ``COMPLETE``).
+
+    Examples
+    --------
+    >>> from expert import load_knowledge_base, load_rules
+    >>> kb = load_knowledge_base()
+    >>> sheets = complete_sheets(kb, load_rules(kb), 2)
+    >>> [s["marketing_department"] for s in sheets], all(len(s) == len(kb.questions) for s in sheets)
+    (['separate', 'one_person'], True)
+    """
+    samplers = [AnswerSampler(kb, ruleset, **COMPLETE, fixed={"marketing_department": m}) for m in MARKETING]
+    return [samplers[seed % len(samplers)].sheet(seed) for seed in range(start, start + count)]

@@ -35,7 +35,7 @@ from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
 UNKNOWN_WORDS = ("?", "unknown", "не знаю", "u")
-_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "lang", "confirmed", "answers")
+_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "lang", "confirmed", "not_needed", "answers")
 PROFILE = ("organization", "role")
 MAX_NAME = 200  # characters of an organisation's name
 
@@ -48,7 +48,10 @@ class AnswerSheet:
     the respondent has answered, even if with a blank name or an unknown
     role, so a resumed consultation does not ask them again. ``confirmed``
     lists the contradictions (``knowledge/contradictions.yaml``) the
-    respondent has confirmed: both answers are right.
+    respondent has confirmed: both answers are right. ``not_needed`` lists
+    the questions a selective consultation left unasked because no answer to
+    them could change the diagnosis (:mod:`expert.selection`); answering one
+    takes it off the list.
     """
 
     organization: str = ""
@@ -62,6 +65,7 @@ class AnswerSheet:
     retired: dict[str, Any] = field(default_factory=dict)  # answers to questions no longer asked
     profile_given: tuple[str, ...] = ()
     confirmed: tuple[str, ...] = ()
+    not_needed: tuple[str, ...] = ()
 
     def to_document(self) -> dict:
         data: dict[str, Any] = {}
@@ -77,6 +81,9 @@ class AnswerSheet:
             data["questionnaire"] = self.version
         if self.confirmed:
             data["confirmed"] = list(self.confirmed)
+        not_needed = [q for q in self.not_needed if q not in self.answers]
+        if not_needed:
+            data["not_needed"] = not_needed
         data["answers"] = {q: list(v) if isinstance(v, tuple) else v for q, v in self.answers.items()}
         return data
 
@@ -144,6 +151,7 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
         raise InputError(f"written with questionnaire version {version}, newer than this Accord's ({current}); "
                          "update Accord to read it", doc.locate("questionnaire"))
     confirmed = _check_confirmed(doc, kb, data.get("confirmed"))
+    not_needed = _check_not_needed(doc, kb, data.get("not_needed"))
     raw = data["answers"]
     if raw is None:
         raw = {}
@@ -168,7 +176,7 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
     given = tuple(step for step, key in zip(PROFILE, ("organization", "respondent")) if key in data)
     return AnswerSheet(organization, role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
                        lang, doc.name, given_on, current, version if version < current else None, retired,
-                       given, confirmed)
+                       given, confirmed, tuple(q for q in not_needed if q not in answers))
 
 
 def _check_confirmed(doc: Document, kb: KnowledgeBase, confirmed) -> tuple[str, ...]:
@@ -182,6 +190,20 @@ def _check_confirmed(doc: Document, kb: KnowledgeBase, confirmed) -> tuple[str, 
             more = f"; did you mean {', '.join(hint)}?" if hint else ""
             raise InputError(f"unknown contradiction {quoted(ident)}{more}", doc.locate("confirmed", index))
     return tuple(dict.fromkeys(confirmed))
+
+
+def _check_not_needed(doc: Document, kb: KnowledgeBase, listed) -> tuple[str, ...]:
+    """The questions a selective consultation found not needed, in questionnaire order."""
+    if listed is None:
+        return ()
+    if not isinstance(listed, list) or not all(isinstance(q, str) for q in listed):
+        raise InputError("'not_needed' must be a list of question ids", doc.locate("not_needed"))
+    for index, ident in enumerate(listed):
+        if ident not in kb.questions:
+            hint = nearest(ident, kb.questions)
+            more = f"; did you mean {', '.join(hint)}?" if hint else "; 'accord questions' lists them"
+            raise InputError(f"unknown question {quoted(ident)}{more}", doc.locate("not_needed", index))
+    return tuple(q for q in kb.questions if q in listed)
 
 
 def organization_problem(name: str) -> str | None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping, Sequence
+from typing import Any, Collection, Mapping, Sequence
 
 from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
@@ -218,10 +218,16 @@ class Diagnosis:
             "total": len(self.kb.questions),
             "unknown": sum(1 for v in kept.values() if v == UNKNOWN),
             "ignored": sorted(self.ignored),
+            "not_needed": self.not_needed(),
             "questionnaire": self.kb.questionnaire_version,
             "migrated_from": self.sheet.migrated_from,
             "retired": sorted(self.sheet.retired),
         }
+
+    def not_needed(self) -> list[str]:
+        """Questions a selective consultation did not ask because no answer to them could change
+        the diagnosis (:mod:`expert.selection`), those still open, in questionnaire order."""
+        return [q for q in self.sheet.not_needed if self.relevant.get(q) and q not in self.sheet.answers]
 
     def to_dict(self, lang: str = "en") -> dict:
         """The diagnosis as JSON-ready data in one language (schema in docs/diagnosis.schema.json)."""
@@ -289,6 +295,8 @@ class Diagnosis:
                                    for k in sel.skipped] if sel else [],
         }
         out["questions"] = self.questions_summary()
+        out["questions"]["not_needed"] = [{"id": q, "text": kb.questions[q].text[lang], "reason": "not_needed"}
+                                          for q in out["questions"]["not_needed"]]
         out["contradictions"] = [{"id": i, "text": kb.contradictions[i].text[lang],
                                   "questions": questions_of(kb.contradictions[i], kb), "confirmed": confirmed}
                                  for i, confirmed in self.contradictions]
@@ -378,16 +386,9 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
         # a mapping given to the library uses today's question ids
         answers = check_answers(Document(Path("<answers>"), {"questionnaire": system.kb.questionnaire_version,
                                                               "answers": dict(answers)}), system.kb)
-    relevant = relevance(system.kb, answers.answers)
-    kept = {q: v for q, v in answers.answers.items() if relevant.get(q)}
+    relevant, inference, level, target, selection = reason(system, answers.answers, answers.not_needed)
+    kept = dict(inference.answers)
     ignored = {q: v for q, v in answers.answers.items() if not relevant.get(q)}
-    inference = system.reasoner.infer(kept)
-
-    level = _level_verdict(system, inference, kept, relevant)
-    target = _target_verdict(system, inference, level)
-    uncertain = level is not None and level.needs_finding_out
-    selection = select(system.kb, inference, level.id if level else None, target.id if target else None,
-                       uncertain, system.plain_measures)
     owners = {m: system.kb.owner_of(m, kept) for m in selection.chosen}
     plan = build_plan(system.kb, selection, owners,
                       phase_names(system.kb, level.id if level else None, target.id if target else None))
@@ -407,7 +408,31 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
                      in_place=in_place, deferred=deferred, selection=selection, contradictions=contradictions)
 
 
-def _level_verdict(system, inference: Inference, kept, relevant) -> LevelVerdict | None:
+def reason(system: ExpertSystem, answers: Mapping[str, Any], not_needed: Collection[str] = ()
+           ) -> tuple[dict[str, bool], Inference, "LevelVerdict | None", "TargetVerdict | None", Selection]:
+    """The verdict's making, shared by :func:`diagnose` and the trial diagnoses of question selection.
+
+    Sets aside answers to questions that are not relevant, runs the rules, and
+    decides the level, the target and the plan's measures. ``not_needed``
+    names questions left unasked because no answer to them could change the
+    diagnosis (:mod:`expert.selection`): unlike a missing answer, such a
+    question does not count as unknown when the level's certainty is lowered.
+
+    Returns ``(relevant, inference, level, target, selection)``.
+    """
+    relevant = relevance(system.kb, answers)
+    kept = {q: v for q, v in answers.items() if relevant.get(q)}
+    inference = system.reasoner.infer(kept)
+    level = _level_verdict(system, inference, kept, relevant, not_needed)
+    target = _target_verdict(system, inference, level)
+    uncertain = level is not None and level.needs_finding_out
+    selection = select(system.kb, inference, level.id if level else None, target.id if target else None,
+                       uncertain, system.plain_measures)
+    return relevant, inference, level, target, selection
+
+
+def _level_verdict(system, inference: Inference, kept, relevant, not_needed: Collection[str] = ()
+                   ) -> LevelVerdict | None:
     candidates = [f for f in inference.of_kind("level") if f.cf > 0]
     if not candidates:
         return None
@@ -418,7 +443,7 @@ def _level_verdict(system, inference: Inference, kept, relevant) -> LevelVerdict
     for cf, index in supports.support if supports else ():
         (evidence_for if cf > 0 else evidence_against).append(Evidence(inference.trace[index], cf))
     # evidence against also comes from stronger support for the level above
-    asked = [q for q in system.level_questions if relevant.get(q)]
+    asked = [q for q in system.level_questions if relevant.get(q) and (q in kept or q not in not_needed)]
     unknown = [q for q in asked if kept.get(q, UNKNOWN) == UNKNOWN]
     share = len(unknown) / len(asked) if asked else 0.0
     certainty = best.cf * (1 - UNKNOWN_WEIGHT * share)

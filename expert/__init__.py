@@ -15,6 +15,7 @@ from .explain import explain_how
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan
 from .rules import RuleSet, load_rules
+from .selection import Decision, Selector, Verdict, selector_for
 from .whatif import explain_why
 from .whynot import explain_why_not
 
@@ -22,6 +23,7 @@ __all__ = [
     "AccordError",
     "AnswerSheet",
     "Consultation",
+    "Decision",
     "Diagnosis",
     "EngineError",
     "ExitCode",
@@ -33,7 +35,9 @@ __all__ = [
     "Plan",
     "PrerequisiteCycleError",
     "RuleSet",
+    "Selector",
     "UnknownIdError",
+    "Verdict",
     "build_plan",
     "diagnose",
     "explain_how",
@@ -45,5 +49,6 @@ __all__ = [
     "next_question",
     "read_answers",
     "relevance",
+    "selector_for",
     "write_answers",
 ]

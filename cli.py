@@ -209,19 +209,25 @@ DEFAULT_SESSION = Path("accord-session.yaml")
 @click.option("--save", "session_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=f"Session file the consultation writes every answer to [default: {DEFAULT_SESSION}].")
 @click.option("--resume", is_flag=True, help="Continue the consultation saved in the --save file.")
+@click.option("--thorough", is_flag=True,
+              help="Ask every question that applies, also those no answer to which could change the diagnosis "
+                   "(with --resume: answer the questions a consultation skipped).")
 @language_option
 @output_options(["text", "md", "html", "json"], "text")
 @click.pass_context
-def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: bool, lang: str, fmt: str,
-             output: Path | None):
+def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: bool, thorough: bool, lang: str,
+             fmt: str, output: Path | None):
     """Interview the manager (or read an answers file) and diagnose the relationship.
 
-    Without --answers, Accord asks the diagnostic questions one at a time,
-    only those that apply. At any prompt: ? shows help, 'why' says why the
-    question is asked, 'back' returns to the previous question, 'unknown' (or
-    'не знаю') is always accepted. Every answer is saved at once to the
-    session file, an ordinary answers file; after an interruption, --resume
-    continues at the first unanswered question. On a terminal the choices are
+    Without --answers, Accord asks the diagnostic questions one at a time:
+    only those whose answer could still change the diagnosis, those that can
+    change it most first, and it stops when nothing left could change it,
+    listing the questions it skipped (--thorough asks every question that
+    applies). At any prompt: ? shows help, 'why' says why the question is
+    asked, 'back' returns to the previous question, 'unknown' (or 'не знаю')
+    is always accepted. Every answer is saved at once to the session file, an
+    ordinary answers file; after an interruption, --resume continues at the
+    next question. On a terminal the choices are
     menus; otherwise one line is read per question (the value or the choice
     number), and the end of input saves the answers and says how to resume.
 
@@ -229,12 +235,14 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
     Examples:
       accord diagnose --lang ru -o report.html
       accord diagnose --save acme.yaml --resume
+      accord diagnose --save acme.yaml --resume --thorough
       accord diagnose --answers examples/defined-manufacturer.yaml
       accord diagnose --answers answers.yaml --format md -o report.md
     """
     if answers_file is not None:
-        if resume or session_file is not None:
-            raise click.UsageError("--save and --resume belong to a consultation; do not combine them with --answers")
+        if resume or session_file is not None or thorough:
+            raise click.UsageError("--save, --resume and --thorough belong to a consultation; "
+                                   "do not combine them with --answers")
         refuse_overwriting(output, answers_file)
         sys_ = system(ctx)
         sheet = expert.read_answers(answers_file, sys_.kb)
@@ -248,7 +256,7 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
     refuse_overwriting(output, session, "session file")
     sys_ = system(ctx)
     lang_given = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
-    finished = cli_consult.run(ctx, sys_, session, resume, lang, lang_given)
+    finished = cli_consult.run(ctx, sys_, session, resume, lang, lang_given, thorough)
     if finished is None:
         return
     consultation, lang = finished

@@ -47,8 +47,11 @@ class EndOfInput(Exception):
 
 
 def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: bool, lang: str,
-        lang_given: bool) -> tuple[Consultation, str] | None:
+        lang_given: bool, thorough: bool = False) -> tuple[Consultation, str] | None:
     """Run the consultation; returns it and the language, or None if input ended early.
+
+    ``thorough`` asks every relevant question; otherwise only those whose
+    answer could still change the diagnosis (:mod:`expert.selection`).
 
     Raises ``click.exceptions.Exit`` with code 130 after Ctrl-C (the answers are saved).
     """
@@ -68,7 +71,7 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
     t = Messages(kb, lang)
     terminal = sys.stdin.isatty() and sys.stdout.isatty()
     ui: Prompter = TerminalPrompter(t) if terminal else LinePrompter(t)
-    consultation = Consultation(system, sheet)
+    consultation = Consultation(system, sheet, selective=not thorough)
     name = display_path(session)
     write_answers(consultation.sheet, session)  # fail early if the file cannot be written
 
@@ -78,6 +81,8 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
         if starting:
             ui.say(t("consult.new_session", file=name))
         ui.say(t("consult.intro_terminal" if terminal else "consult.intro_lines", file=name))
+        if not thorough:
+            ui.say(t("consult.selective"))
     section = None
     try:
         while (step := consultation.step) is not None:
@@ -99,7 +104,20 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
         ui.say(t("consult.interrupted", asked=consultation.asked(), file=name))
         ui.say(t("consult.resume_hint", file=name))
         ctx.exit(ExitCode.INTERRUPTED)
+    write_answers(consultation.sheet, session)  # with the questions found not needed
+    if consultation.not_needed:
+        show_not_needed(ui, t, consultation, name)
     return consultation, lang
+
+
+def show_not_needed(ui: "Prompter", t: Messages, consultation: Consultation, session: str) -> None:
+    """Why the consultation stopped, the questions it did not ask, and how to answer them anyway."""
+    kb = consultation.kb
+    ui.say("")
+    ui.say(t("consult.stopped", asked=consultation.asked(), count=len(consultation.not_needed)))
+    for q in consultation.not_needed:
+        ui.say(f"  • {kb.questions[q].wording(consultation.answers)[0][t.lang]}", hang="    ")
+    ui.say(t("consult.thorough_hint", file=session))
 
 
 def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outcome: Outcome, session: str) -> None:
@@ -302,7 +320,7 @@ class Prompter:
     def width(self) -> int:
         return width_of(self.stream)
 
-    def say(self, text: str) -> None:
+    def say(self, text: str, hang: str = "") -> None:
         raise NotImplementedError
 
     def note(self, text: str) -> None:
@@ -371,8 +389,8 @@ class TerminalPrompter(Prompter):
     def stream(self) -> TextIO:
         return sys.stdout
 
-    def say(self, text: str) -> None:
-        click.echo(wrap(text, self.width))
+    def say(self, text: str, hang: str = "") -> None:
+        click.echo(wrap(text, self.width, hang=hang))
 
     def note(self, text: str) -> None:
         click.secho(wrap(text, self.width, hang="    " if text.startswith("  • ") else ""), fg="cyan")

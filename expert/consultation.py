@@ -9,13 +9,19 @@ command line shows :attr:`Consultation.step`, passes what the user typed to
 The state is the answers themselves, plus where the user went back to. The
 current step is normally the first one not yet answered: first the two
 profile steps (the organisation's name and the respondent's role), then the
-first relevant unanswered question (:func:`expert.answers.next_question`).
-Because a follow-up's ``ask_when`` reads only earlier questions, the
-questions are always asked in questionnaire order, so a saved answers file
-is enough to resume exactly where the consultation stopped.
+next question. A **selective** consultation (the default) asks only questions
+whose answer could still change the diagnosis, the one that can change most
+first, and stops when nothing left could change it
+(:meth:`expert.selection.Selector.decide`); the questions it did not ask are
+then in ``sheet.not_needed``. A **thorough** one (``selective=False``) asks
+every relevant question in questionnaire order
+(:func:`expert.answers.next_question`). Either way the next question depends
+on the answers alone, so a saved answers file is enough to resume exactly
+where the consultation stopped.
 
-``back`` goes to the previous step and offers its answer as the default; it
-never removes an answer. An answer leaves the sheet (and the session file)
+``back`` goes to the previous step (in the order the questions were asked;
+answers read from a resumed file count in questionnaire order) and offers its
+answer as the default; it never removes an answer. An answer leaves the sheet (and the session file)
 only when the user replaces it, so stopping at any moment loses nothing.
 After a step the user went back to is answered, the next step is offered
 again the same way, until the first unanswered one.
@@ -30,7 +36,7 @@ answered.
 Examples
 --------
 >>> from expert import load_expert
->>> c = Consultation(load_expert(), ask_profile=False)
+>>> c = Consultation(load_expert(), ask_profile=False, selective=False)
 >>> c.step.id, c.step.number
 ('marketing_department', 1)
 >>> c.respond("1").kind
@@ -53,6 +59,7 @@ from .conditions import UNKNOWN, questions_read
 from .contradictions import find_contradictions
 from .diagnosis import ExpertSystem
 from .knowledge import Contradiction, Question
+from .selection import Decision, selector_for
 
 #: What the user may type at any prompt besides an answer (compared lower-case).
 COMMANDS = {
@@ -158,11 +165,16 @@ class Consultation:
         Ask the organisation's name and the respondent's role first. A
         resumed sheet that records them (``sheet.profile_given``), has a
         role, or already has answers does not ask them again.
+    selective : bool
+        Ask only what can change the diagnosis (:mod:`expert.selection`);
+        False asks every relevant question (``--thorough``), including those
+        a selective consultation found not needed.
     """
 
     system: ExpertSystem
     sheet: AnswerSheet = field(default_factory=AnswerSheet)
     ask_profile: bool = True
+    selective: bool = True
 
     def __post_init__(self):
         # The answers are in today's questionnaire (a resumed older file was migrated on reading).
@@ -172,6 +184,9 @@ class Consultation:
             self.sheet.profile_given = PROFILE
         self._at: str | None = None  # the step the user went back to
         self._confirming: tuple[str, str] | None = None  # (contradiction, question just answered)
+        self._history: list[str] = list(self.sheet.answers)  # questions in the order they were answered
+        self._selector = selector_for(self.system) if self.selective else None
+        self._refresh()
 
     # ------------------------------------------------------------------ state
 
@@ -188,6 +203,27 @@ class Consultation:
         return self.step is None
 
     @property
+    def not_needed(self) -> tuple[str, ...]:
+        """The questions a selective consultation stopped without asking, in questionnaire order
+        (empty until it stops, and in a thorough consultation)."""
+        return self.sheet.not_needed if self.selective else ()
+
+    def decision(self) -> Decision | None:
+        """The selection's decision for the answers so far (None in a thorough consultation)."""
+        return self._selector.decide(self.answers) if self._selector is not None else None
+
+    def _next_question(self, relevant) -> str | None:
+        if self._selector is not None:
+            return self.decision().question
+        return next((q for q in self.kb.questions if relevant[q] and q not in self.answers), None)
+
+    def _refresh(self) -> None:
+        """Record in the sheet which questions a selective consultation that has stopped left unasked."""
+        if self._selector is not None:
+            decision = self.decision()
+            self.sheet.not_needed = decision.not_needed if decision.question is None else ()
+
+    @property
     def revisiting(self) -> bool:
         """Whether the current step is one the user went back to (it has an answer already)."""
         return self._at is not None and self._confirming is None
@@ -202,15 +238,21 @@ class Consultation:
                         about=about)
         if self._at is not None:
             return self._step(self._at, relevant, self._given_value(self._at))
-        for name in self._sequence(relevant):
+        for name in (list(PROFILE) if self.ask_profile else []):
             if not self._given(name):
-                previous = (self.sheet.organization or None) if name == "organization" else None
-                return self._step(name, relevant, previous)
-        return None
+                return self._step(name, relevant, self.sheet.organization or None if name == "organization" else None)
+        following = self._next_question(relevant)
+        return None if following is None else self._step(following, relevant, None)
 
     def _sequence(self, relevant) -> list[str]:
-        """The steps in the order they are asked: the profile, then the relevant questions."""
-        return (list(PROFILE) if self.ask_profile else []) + [q for q in self.kb.questions if relevant[q]]
+        """The steps in the order they are asked: the profile, then the relevant questions
+        (selective: those answered, in the order they were, then the next one)."""
+        profile = list(PROFILE) if self.ask_profile else []
+        if self._selector is None:
+            return profile + [q for q in self.kb.questions if relevant[q]]
+        asked = [q for q in self._history if relevant[q] and q in self.answers]
+        following = self._next_question(relevant)
+        return profile + asked + ([following] if following is not None and following not in asked else [])
 
     def _given(self, name: str) -> bool:
         return name in self.sheet.profile_given if name in PROFILE else name in self.answers
@@ -225,8 +267,12 @@ class Consultation:
     def _step(self, name: str, relevant, previous) -> Step:
         if name in PROFILE:
             return Step(name, None, None, self._left(relevant, name), previous)
-        order = list(self.kb.questions)
-        number = 1 + sum(1 for q in order[:order.index(name)] if relevant[q] and q in self.answers)
+        if self._selector is None:
+            order = list(self.kb.questions)
+            number = 1 + sum(1 for q in order[:order.index(name)] if relevant[q] and q in self.answers)
+        else:
+            asked = [q for q in self._history if relevant[q] and q in self.answers]
+            number = 1 + (asked.index(name) if name in asked else len(asked))
         question = self.kb.questions[name]
         text, help_text = question.wording(self.answers)
         return Step(name, question, number, self._left(relevant, name), previous, text=text, help=help_text)
@@ -235,6 +281,14 @@ class Consultation:
         """The most questions that can follow ``position``: unanswered ones that can still apply,
         and, when the user went back, the answered ones that will be offered again."""
         states = _states(self.kb, self.answers)
+        if self._selector is not None:  # asked in any order: every open question but this one
+            left = sum(1 for q in self.kb.questions if q not in self.answers and states[q] is not False
+                       and q != position)
+            if self._at is not None:
+                sequence = self._sequence(relevant)
+                later = sequence[sequence.index(position) + 1:] if position in sequence else []
+                left += sum(1 for q in later if q in self.answers)
+            return left
         order = list(self.kb.questions)
         after = order[order.index(position) + 1:] if position in self.kb.questions else order
         left = sum(1 for q in after if q not in self.answers and states[q] is not False)
@@ -296,10 +350,15 @@ class Consultation:
             return Outcome(INVALID, step, problem=problem)
         before = self.answers.get(step.id, _MISSING)
         self.answers[step.id] = normalised
+        if step.id not in self._history:
+            self._history.append(step.id)
         self._sort()
         self._advance(step.id)
         self._check_contradictions(step.id)
-        return Outcome(ANSWERED, step, value=normalised, changed=before != normalised)
+        not_needed = self.sheet.not_needed
+        self._refresh()
+        return Outcome(ANSWERED, step, value=normalised,
+                       changed=before != normalised or not_needed != self.sheet.not_needed)
 
     def back(self) -> Outcome:
         """Go to the previous step, offering its answer again; no answer is removed."""

@@ -71,6 +71,7 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
     ctx["in_place"] = [kb.measures[m].name[lang] for m in d.in_place]
     ctx["deferred"] = [kb.measures[m].name[lang] for m, _ in d.deferred]
     ctx["answers"] = _answers(d, t)
+    ctx["not_needed"] = [{"id": q, "question": kb.questions[q].text[lang]} for q in ctx["questions"]["not_needed"]]
     ctx["contradictions"] = [{"id": i, "text": kb.contradictions[i].text[lang], "confirmed": confirmed}
                              for i, confirmed in d.contradictions]
     ctx["evidence"] = refs.items()

@@ -137,6 +137,10 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
     out.append(Text(t("report.questions", **{k: q[k] for k in ("asked", "unknown", "relevant", "total")}), style="dim"))
     if q["ignored"]:
         out.append(Text(t("report.ignored", ids=", ".join(q["ignored"])), style="dim"))
+    if q["not_needed"]:
+        out.append(Text(t("report.not_needed_line", count=len(q["not_needed"])), style="dim"))
+        for qid in q["not_needed"]:
+            out.append(Text(f"  • {kb.questions[qid].text[lang]}", style="dim"))
     if q["migrated_from"]:
         out.append(Text(migration_note(q, t), style="dim"))
     out.append(Text(t("report.explain_hint"), style="dim"))

@@ -23,15 +23,27 @@ def child_env(**extra: str) -> dict:
     return env
 
 
-def walk(system: expert.ExpertSystem, sheet: AnswerSheet) -> tuple[dict, list[str]]:
-    """The answers an adaptive consultation collects from someone who answers like ``sheet``,
-    and the steps it asks (question ids, and ``confirm`` where two answers disagree).
+def fast(system: expert.ExpertSystem) -> expert.ExpertSystem:
+    """The same bases on CLIPS where clipspy is installed (the engine ``accord`` uses there):
+    question selection runs many trial diagnoses, and both engines decide alike (test_engines)."""
+    try:
+        import clips  # noqa: F401
+    except ImportError:
+        return system
+    return expert.load_expert(engine="clips")
+
+
+def consulted(system: expert.ExpertSystem, sheet: AnswerSheet, selective: bool = True) -> tuple[Consultation, list[str]]:
+    """A consultation answered by someone who answers like ``sheet``, run to its end, and the
+    steps it asked (question ids in the order asked, and ``confirm`` where two answers disagree).
 
     Questions the sheet has no answer for are answered ``unknown``, as a
     manager who does not know would do; a contradiction is confirmed (the
-    manager meant both answers).
+    manager meant both answers). ``selective`` asks only what can change the
+    diagnosis, as ``accord diagnose`` does; False asks every relevant question
+    (``--thorough``).
     """
-    consultation = Consultation(system, ask_profile=False)
+    consultation = Consultation(fast(system) if selective else system, ask_profile=False, selective=selective)
     steps = []
     while (step := consultation.step) is not None:
         steps.append(step.id)
@@ -39,12 +51,24 @@ def walk(system: expert.ExpertSystem, sheet: AnswerSheet) -> tuple[dict, list[st
             consultation.respond("1")
         else:
             consultation.answer(sheet.answers.get(step.id, UNKNOWN))
+    return consultation, steps
+
+
+def walk(system: expert.ExpertSystem, sheet: AnswerSheet, selective: bool = True) -> tuple[dict, list[str]]:
+    """The answers a consultation collects from someone who answers like ``sheet``, and its steps
+    (see :func:`consulted`)."""
+    consultation, steps = consulted(system, sheet, selective)
     return dict(consultation.answers), steps
 
 
-def asked_answers(system: expert.ExpertSystem, sheet: AnswerSheet) -> dict:
-    """The answers an adaptive consultation collects from someone who answers like ``sheet``."""
-    return walk(system, sheet)[0]
+def asked_answers(system: expert.ExpertSystem, sheet: AnswerSheet, selective: bool = True) -> dict:
+    """The answers a consultation collects from someone who answers like ``sheet``."""
+    return walk(system, sheet, selective)[0]
+
+
+def asked_in_order(system: expert.ExpertSystem, sheet: AnswerSheet, selective: bool = True) -> list[str]:
+    """The questions a consultation asks someone who answers like ``sheet``, in the order asked."""
+    return [q for q in walk(system, sheet, selective)[1] if q != CONFIRM]
 
 
 def typed(question, value) -> str:
@@ -60,10 +84,10 @@ def typed(question, value) -> str:
     return str(value)
 
 
-def lines_for(system: expert.ExpertSystem, sheet: AnswerSheet) -> list[str]:
+def lines_for(system: expert.ExpertSystem, sheet: AnswerSheet, selective: bool = True) -> list[str]:
     """Every line of a line-mode consultation: the organisation, the role, then one line per question
     (and ``1`` to confirm two answers that disagree)."""
-    answers, steps = walk(system, sheet)
+    answers, steps = walk(system, sheet, selective)
     role = str(ROLES.index(sheet.role) + 1) if sheet.role else "unknown"
     return [sheet.organization, role] + ["1" if q == CONFIRM else typed(system.kb.questions[q], answers[q])
                                          for q in steps]

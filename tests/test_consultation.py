@@ -1,4 +1,9 @@
-"""The consultation state machine (expert.consultation): adaptive order, back, unknown, help, why, resume."""
+"""The consultation state machine (expert.consultation): adaptive order, back, unknown, help, why, resume.
+
+Most tests here run the thorough consultation, whose order is the
+questionnaire's; tests/test_selection.py runs the same mechanisms with
+question selection on.
+"""
 
 from __future__ import annotations
 
@@ -20,7 +25,7 @@ from conftest import EXAMPLES
 
 @pytest.fixture
 def consultation(system) -> Consultation:
-    return Consultation(system, ask_profile=False)
+    return Consultation(system, ask_profile=False, selective=False)
 
 
 def answer_all(c: Consultation, *lines: str) -> None:
@@ -31,7 +36,7 @@ def answer_all(c: Consultation, *lines: str) -> None:
 
 class TestOrder:
     def test_profile_comes_first_then_the_first_question(self, system):
-        c = Consultation(system)
+        c = Consultation(system, selective=False)
         assert c.step.id == "organization" and c.step.question is None
         answer_all(c, "Acme")
         assert c.step.id == "role"
@@ -130,11 +135,11 @@ class TestBack:
         assert consultation.respond("Назад").kind == BACK
 
     def test_back_at_the_first_step_stays_there(self, system):
-        c = Consultation(system)
+        c = Consultation(system, selective=False)
         assert c.respond("back").kind == AT_START and c.step.id == "organization"
 
     def test_back_from_the_first_question_returns_to_the_profile(self, system):
-        c = Consultation(system)
+        c = Consultation(system, selective=False)
         answer_all(c, "Acme", "executive")
         c.back()
         assert (c.step.id, c.step.previous) == ("role", "executive")
@@ -148,25 +153,25 @@ class TestBack:
 
 class TestProfile:
     def test_a_blank_name_is_an_answer_and_is_not_asked_again(self, system):
-        c = Consultation(system)
+        c = Consultation(system, selective=False)
         answer_all(c, "")
         assert c.step.id == "role" and c.sheet.to_document()["organization"] == ""
         resumed = Consultation(system, expert.answers.check_answers(
-            expert.documents.Document(Path("s.yaml"), c.sheet.to_document()), system.kb))
+            expert.documents.Document(Path("s.yaml"), c.sheet.to_document()), system.kb), selective=False)
         assert resumed.step.id == "role"
 
     def test_an_unknown_role_is_an_answer_and_is_not_asked_again(self, system):
-        c = Consultation(system)
+        c = Consultation(system, selective=False)
         answer_all(c, "", "unknown")
         document = c.sheet.to_document()
         assert document["respondent"] == {"role": None}
         resumed = Consultation(system, expert.answers.check_answers(
-            expert.documents.Document(Path("s.yaml"), document), system.kb))
+            expert.documents.Document(Path("s.yaml"), document), system.kb), selective=False)
         assert resumed.step.id == "marketing_department"
 
     @pytest.mark.parametrize("name", ["Acme\x1b[2J", "Acme\nLtd", "\x9b31m", "Acme\u202eLtd"])
     def test_a_name_with_control_characters_is_refused(self, system, name):
-        c = Consultation(system)
+        c = Consultation(system, selective=False)
         outcome = c.respond(name)
         assert outcome.kind == INVALID and not outcome.changed and "control characters" in outcome.problem
         assert c.step.id == "organization"
@@ -175,7 +180,7 @@ class TestProfile:
 class TestProgress:
     def test_what_is_left_never_rises_while_answering_forward(self, system):
         sheet = expert.read_answers(EXAMPLES / "defined-manufacturer.yaml", system.kb)
-        c = Consultation(system, ask_profile=False)
+        c = Consultation(system, ask_profile=False, selective=False)
         left = [c.step.left]
         while (step := c.step) is not None:
             c.answer(sheet.answers.get(step.id, UNKNOWN))
@@ -263,16 +268,16 @@ class TestHelpAndWhy:
 class TestResume:
     def test_resume_continues_at_the_first_unanswered_question(self, system):
         answers = {"marketing_department": "separate", "leadership": "ceo", "employees": 420, "market_type": "b2b"}
-        c = Consultation(system, AnswerSheet("Acme", "executive", dict(answers)))
+        c = Consultation(system, AnswerSheet("Acme", "executive", dict(answers)), selective=False)
         assert (c.step.id, c.step.number) == ("marketing_origin", 5)
 
     def test_a_resumed_sheet_without_answers_asks_the_profile_again_with_the_name_offered(self, system):
-        c = Consultation(system, AnswerSheet("Acme"))
+        c = Consultation(system, AnswerSheet("Acme"), selective=False)
         assert (c.step.id, c.step.previous) == ("organization", "Acme")
 
     def test_resume_does_not_change_the_sheet_it_was_given(self, system):
         sheet = AnswerSheet("Acme", "executive", {"marketing_department": "separate"})
-        c = Consultation(system, sheet)
+        c = Consultation(system, sheet, selective=False)
         answer_all(c, "ceo")
         assert sheet.answers == {"marketing_department": "separate"}
 
@@ -301,7 +306,7 @@ class ConsultationMachine(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
         self.system = expert.load_expert()
-        self.c = Consultation(self.system, ask_profile=False)
+        self.c = Consultation(self.system, ask_profile=False, selective=False)
         self.kb = self.system.kb
         self.given: dict = {}
 

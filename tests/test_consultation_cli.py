@@ -10,6 +10,7 @@ import json
 import signal
 import subprocess
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -19,7 +20,7 @@ import cli
 import expert
 
 from conftest import EXAMPLES
-from consult_script import ACCORD, asked_answers, child_env, example, jsonable, lines_for
+from consult_script import ACCORD, asked_answers, asked_in_order, child_env, consulted, example, jsonable, lines_for
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -40,17 +41,46 @@ def consult(runner, tmp_path, lines, *args, session="session.yaml"):
                          input="".join(f"{line}\n" for line in lines))
 
 
+def write_sheet(path: Path, sheet: expert.AnswerSheet, profile: expert.AnswerSheet) -> Path:
+    """Write a consultation's answers with the organisation and role of ``profile``."""
+    expert.answers.write_answers(replace(sheet, organization=profile.organization, role=profile.role,
+                                         profile_given=("organization", "role")), path)
+    return path
+
+
 class TestLineMode:
     @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
     def test_a_full_consultation_diagnoses_like_the_answers_file(self, runner, system, tmp_path, path):
         sheet = example(system, path)
-        result = consult(runner, tmp_path, lines_for(system, sheet), "--format", "json")
+        result = consult(runner, tmp_path, lines_for(system, sheet, selective=False), "--thorough", "--format", "json")
         assert result.exit_code == 0, result.stderr
         direct = runner.invoke(cli.main, ["diagnose", "--answers", str(path), "--format", "json"])
         assert diagnosis_json(result) == diagnosis_json(direct)
-        assert json.loads(result.stdout)["answers"] == jsonable(asked_answers(system, sheet))
-        asked = len(asked_answers(system, sheet))
-        assert f"Done: {asked} questions asked of {len(system.kb.questions)}" in result.stderr
+        asked = asked_answers(system, sheet, selective=False)
+        assert json.loads(result.stdout)["answers"] == jsonable(asked)
+        assert f"Done: {len(asked)} questions asked of {len(system.kb.questions)}" in result.stderr
+        assert "Nothing left could change the diagnosis" not in result.stderr
+
+    @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=lambda p: p.stem)
+    def test_a_selective_consultation_diagnoses_its_answers_and_lists_what_it_skipped(self, runner, system, tmp_path,
+                                                                                    path):
+        sheet = example(system, path)
+        result = consult(runner, tmp_path, lines_for(system, sheet), "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        consultation, _ = consulted(system, sheet)
+        data = json.loads(result.stdout)
+        assert data["answers"] == jsonable(consultation.answers)
+        assert f"Done: {len(consultation.answers)} questions asked of {len(system.kb.questions)}" in result.stderr
+        # the report is the diagnosis of the answers given, the skipped questions not counted as unknown
+        own = write_sheet(tmp_path / "own.yaml", consultation.sheet, sheet)
+        direct = runner.invoke(cli.main, ["diagnose", "--answers", str(own), "--format", "json"])
+        assert diagnosis_json(result) == diagnosis_json(direct)
+        skipped = [q["id"] for q in data["questions"]["not_needed"]]
+        assert skipped == list(consultation.not_needed)
+        if skipped:
+            assert "Nothing left could change the diagnosis" in result.stderr
+            assert system.kb.questions[skipped[0]].text["en"].split()[0] in result.stderr
+            assert "--resume --thorough" in result.stderr
 
     def test_the_session_file_is_an_ordinary_answers_file(self, runner, system, tmp_path):
         sheet = example(system, EXAMPLES / "defined-manufacturer.yaml")
@@ -66,7 +96,7 @@ class TestLineMode:
     def test_why_help_back_and_unknown_work_at_any_prompt(self, runner, tmp_path):
         lines = ["Acme", "?", "why", "1", "1", "1", "why", "?", "lots", "420", "back", "", "unknown", "back", "back",
                  "600", "не знаю"]
-        result = consult(runner, tmp_path, lines)
+        result = consult(runner, tmp_path, lines, "--thorough")  # the questionnaire's order
         assert result.exit_code == 0, result.stderr
         err = result.stderr
         assert "Rules that read your answer" in err and "The company is small" in err  # why on 'employees'
@@ -121,14 +151,14 @@ class TestLineMode:
                                                                    {"marketing_department": "separate"})
 
     def test_yes_no_questions_take_the_numbers_they_show(self, runner, system, tmp_path):  # issue 12
-        result = consult(runner, tmp_path, ["Acme", "1", "4", "2"])  # no marketing department; plans: 2) No
+        result = consult(runner, tmp_path, ["Acme", "1", "4", "2"], "--thorough")  # no marketing department; plans: 2) No
         assert result.exit_code == 0, result.stderr
         assert "1) Yes" in result.stderr and "2) No" in result.stderr
         assert expert.read_answers(tmp_path / "session.yaml", system.kb).answers == {
             "marketing_department": "none", "plans_marketing_department": "no"}
 
     def test_back_then_end_of_input_keeps_every_answer(self, runner, system, tmp_path):  # issue 12
-        result = consult(runner, tmp_path, ["Acme", "1", "1", "1", "420", "back", "back"])
+        result = consult(runner, tmp_path, ["Acme", "1", "1", "1", "420", "back", "back"], "--thorough")
         assert result.exit_code == 0
         assert "3 answers are saved" in result.stderr
         assert expert.read_answers(tmp_path / "session.yaml", system.kb).answers == {
@@ -143,8 +173,8 @@ class TestLineMode:
     def test_a_contradiction_is_confirmed_once_and_reported(self, runner, system, tmp_path):
         answers = {"marketing_department": "separate", "market_type": "b2b", "marketing_role": "leads",
                    "marketing_generates_leads": "no"}
-        lines = lines_for(system, expert.AnswerSheet("Acme", "executive", answers))  # "1": both are right
-        result = consult(runner, tmp_path, lines, "--format", "json")
+        lines = lines_for(system, expert.AnswerSheet("Acme", "executive", answers), selective=False)  # "1": both right
+        result = consult(runner, tmp_path, lines, "--thorough", "--format", "json")
         assert result.exit_code == 0, result.stderr
         assert result.stderr.count("Two answers disagree") == 1
         assert "Marketing's main job was given as generating leads" in result.stderr
@@ -216,8 +246,9 @@ def test_a_killed_consultation_resumes_at_the_next_question_and_ends_with_the_sa
         err.close()
     assert child.returncode == -signal.SIGKILL
     saved = expert.read_answers(session, system.kb)  # a valid answers file
-    expected = asked_answers(system, sheet)
-    assert list(saved.answers.items()) == list(expected.items())[:k]
+    consultation, _ = consulted(system, sheet)
+    expected, order = consultation.answers, asked_in_order(system, sheet)
+    assert saved.answers == {q: expected[q] for q in order[:k]}
 
     resumed = subprocess.run(ACCORD + ["diagnose", "--save", str(session), "--resume", "--format", "json"],
                              input="".join(f"{line}\n" for line in lines[2 + k:]), capture_output=True, text=True,
@@ -225,7 +256,9 @@ def test_a_killed_consultation_resumes_at_the_next_question_and_ends_with_the_sa
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     first_asked = resumed.stderr.split("[Question ", 1)[1]
     assert first_asked.startswith(f"{k + 1},")
-    assert system.kb.questions[list(expected)[k]].text["en"] in first_asked.split("\n", 2)[1]
-    uninterrupted = subprocess.run(ACCORD + ["diagnose", "--answers", str(EXAMPLES / "undefined-distributor.yaml"),
-                                             "--format", "json"], capture_output=True, text=True, env=child_env())
-    assert diagnosis_json(resumed) == diagnosis_json(uninterrupted)
+    assert system.kb.questions[order[k]].text["en"] in first_asked.split("\n", 2)[1]
+    uninterrupted = write_sheet(tmp_path / "uninterrupted.yaml", consultation.sheet, sheet)  # what it asks when not killed
+    direct = subprocess.run(ACCORD + ["diagnose", "--answers", str(uninterrupted), "--format", "json"],
+                            capture_output=True, text=True, env=child_env())
+    assert diagnosis_json(resumed) == diagnosis_json(direct)
+    assert json.loads(resumed.stdout)["answers"] == jsonable(expected)

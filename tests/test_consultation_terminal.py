@@ -13,15 +13,17 @@ import io
 import json
 import re
 import signal
+from dataclasses import replace
 
 import pytest
 import yaml
 
 import expert
 from expert.conditions import UNKNOWN
+from expert.consultation import Consultation
 
 from conftest import EXAMPLES
-from consult_script import ACCORD, asked_answers, child_env, example, jsonable
+from consult_script import ACCORD, asked_answers, asked_in_order, child_env, consulted, example, fast, jsonable
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -89,29 +91,43 @@ def give(child, question, value, lang="en") -> None:
 def test_a_full_consultation_with_why_back_and_unknown(system, tmp_path):
     kb = system.kb
     sheet = example(system, EXAMPLES / "defined-manufacturer.yaml")
-    expected = asked_answers(system, sheet)
-    expected["shared_terms"] = UNKNOWN  # answered "don't know" below
+    order = asked_in_order(system, sheet)
+    dont_know = next(q for q in order[1:] if kb.questions[q].type in ("scale", "choice"))
+    sheet = replace(sheet, answers={**sheet.answers, dont_know: UNKNOWN})  # answered "don't know" below
+    consultation, _ = consulted(system, sheet)
+    expected, order = consultation.answers, asked_in_order(system, sheet)
+    typed = next(q for q in order if kb.questions[q].type in ("number", "percent"))
+    menu = next(q for q in order[1:] if kb.questions[q].type == "choice")
+    # a wrong answer first, then back from the question it leads to, to correct it
+    wrong_at = next(i for i, q in enumerate(order[2:-1], 2) if kb.questions[q].type == "choice")
+    wrong_q = kb.questions[order[wrong_at]]
+    replay = Consultation(fast(system), ask_profile=False)
+    for q in order[:wrong_at]:
+        replay.answer(expected[q])
+    wrong = next(c.value for c in wrong_q.choices if c.value != expected[wrong_q.id])
+    replay.answer(wrong)
+    after_wrong = kb.questions[replay.step.id] if replay.step is not None and replay.step.question else None
+    assert after_wrong is not None
     child = spawn(tmp_path, "-o", "report.html")
     child.expect_exact("What is your organisation called?")
     child.sendline("Uralpack <script>")
     child.expect_exact("What is your role in the company?")
     child.send(DOWN + DOWN)  # arrow keys: executive → sales → marketing
     child.send(ENTER)
-    for qid, value in expected.items():
-        question = kb.questions[qid]
-        if qid == "employees":  # why, on a typed answer
+    for qid in order:
+        question, value = kb.questions[qid], expected[qid]
+        if qid == typed:  # why, on a typed answer
             child.expect_exact(question.text["en"][:60])
             child.sendline("why")
             child.expect_exact("Rules that read your answer")
-            child.expect_exact("The company is small")
-        if qid == "joint_meetings":  # why, from the menu
+        if qid == menu:  # why, from the menu
             child.expect_exact(question.text["en"][:60])
             child.send("w" + ENTER)
             child.expect_exact("Rules that read your answer")
-        if qid == "heads_meet":  # a wrong answer first, then back to correct it
-            give(child, question, "weekly")
-            child.expect_exact(kb.questions["ceo_role"].text["en"][:60])
-            command(child, kb.questions["ceo_role"], "b")
+        if qid == wrong_q.id:
+            give(child, question, wrong)
+            child.expect_exact(after_wrong.text["en"][:60])
+            command(child, after_wrong, "b")
         give(child, question, value)
     child.expect_exact(f"Done: {len(expected)} questions asked of")
     child.expect(pexpect.EOF)
@@ -120,6 +136,7 @@ def test_a_full_consultation_with_why_back_and_unknown(system, tmp_path):
     saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
     assert saved["organization"] == "Uralpack <script>" and saved["respondent"] == {"role": "marketing"}
     assert saved["answers"] == jsonable(expected)
+    assert saved.get("not_needed", []) == list(consultation.not_needed)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Uralpack &lt;script&gt;" in page and "<script" not in page
 
@@ -127,56 +144,52 @@ def test_a_full_consultation_with_why_back_and_unknown(system, tmp_path):
 def test_ctrl_c_keeps_every_answer_and_resume_asks_the_next_question(system, tmp_path):
     kb = system.kb
     sheet = example(system, EXAMPLES / "aligned-software.yaml")
-    expected = asked_answers(system, sheet)
+    expected, order = asked_answers(system, sheet), asked_in_order(system, sheet)
     k = 6
     child = spawn(tmp_path, "--lang", "ru")
     child.expect_exact("Как называется ваша организация?")
     child.sendline(sheet.organization)
     child.expect_exact("Какова ваша роль в компании?")
     child.send("1" + ENTER)
-    for qid, value in list(expected.items())[:k]:
-        give(child, kb.questions[qid], value, "ru")
-    child.expect_exact(kb.questions[list(expected)[k]].text["ru"][:60])
+    for qid in order[:k]:
+        give(child, kb.questions[qid], expected[qid], "ru")
+    child.expect_exact(kb.questions[order[k]].text["ru"][:60])
     child.sendcontrol("c")
     child.expect_exact("Чтобы продолжить: accord diagnose --save session.yaml --resume")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
     saved = expert.read_answers(tmp_path / "session.yaml", kb)
-    assert list(saved.answers.items()) == list(expected.items())[:k]
+    assert saved.answers == {q: expected[q] for q in order[:k]}
 
     child = spawn(tmp_path, "--resume", "--format", "json", "-o", "diagnosis.json")
     child.expect_exact(f"Вопрос {k + 1},")
-    child.expect_exact(kb.questions[list(expected)[k]].text["ru"][:60])
+    child.expect_exact(kb.questions[order[k]].text["ru"][:60])
     child.sendcontrol("c")
     child.expect(pexpect.EOF)
     child.close()
     assert not (tmp_path / "diagnosis.json").exists()
     assert json.loads(json.dumps(expert.read_answers(tmp_path / "session.yaml", kb).answers)) == \
-        jsonable(dict(list(expected.items())[:k]))
+        jsonable({q: expected[q] for q in order[:k]})
 
 
 def test_back_then_ctrl_c_loses_no_answer(system, tmp_path):  # issue 12
     kb = system.kb
-    expected = asked_answers(system, example(system, EXAMPLES / "aligned-software.yaml"))
-    first = list(expected.items())[:4]
+    sheet = example(system, EXAMPLES / "aligned-software.yaml")
+    expected, order = asked_answers(system, sheet), asked_in_order(system, sheet)
+    first = order[:4]
     child = spawn(tmp_path, "--lang", "ru")
     child.expect_exact("Как называется ваша организация?")
     child.sendline("Acme")
     child.expect_exact("Какова ваша роль в компании?")
     child.send("2" + ENTER)
-    for qid, value in first:
-        question = kb.questions[qid]
-        child.expect_exact(question.text["ru"][:60])
-        if question.type in ("number", "percent"):
-            child.sendline(f"{value:g}")
-        else:
-            child.send(menu_key(question, value) + ENTER)
-    child.expect_exact(kb.questions[list(expected)[4]].text["ru"][:60])
-    child.send("b" + ENTER)  # back to the fourth question ...
-    child.expect_exact(kb.questions[first[3][0]].text["ru"][:60])
-    child.send("b" + ENTER)  # ... and the third, then give up
-    child.expect_exact(kb.questions[first[2][0]].text["ru"][:60])
+    for qid in first:
+        give(child, kb.questions[qid], expected[qid], "ru")
+    child.expect_exact(kb.questions[order[4]].text["ru"][:60])
+    command(child, kb.questions[order[4]], "b")  # back to the fourth question ...
+    child.expect_exact(kb.questions[first[3]].text["ru"][:60])
+    command(child, kb.questions[first[3]], "b")  # ... and the third, then give up
+    child.expect_exact(kb.questions[first[2]].text["ru"][:60])
     child.sendcontrol("c")
     child.expect_exact("4 ответа сохранены")
     child.expect(pexpect.EOF)
@@ -184,7 +197,7 @@ def test_back_then_ctrl_c_loses_no_answer(system, tmp_path):  # issue 12
     assert child.exitstatus == 130 or child.signalstatus == signal.SIGINT
     saved = expert.read_answers(tmp_path / "session.yaml", kb)
     assert (saved.organization, saved.role) == ("Acme", "sales")
-    assert list(saved.answers.items()) == first
+    assert saved.answers == {q: expected[q] for q in first}
 
 
 def test_menus_are_wrapped_between_words(system, tmp_path):  # issue 12

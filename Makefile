@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 OUT    := out
 EXAMPLE := examples/defined-manufacturer.yaml
 
-.PHONY: demo test setup graphviz bytecode bench eval docs check clean
+.PHONY: demo test setup graphviz bytecode bench bench-selection eval docs check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -56,6 +56,11 @@ bench: setup
 	$(BIN)/python bench/diagnose.py
 	$(BIN)/python bench/diagnose.py --engine experta --cold-runs 2
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/selection.py --sheets 200
+
+# Question selection on the 1,000 generated sheets of issue 14 (about half an hour on two cores).
+bench-selection: setup
+	$(BIN)/python bench/selection.py --sheets 1000
 
 # The advice on the development cases of ../shared/cases (scored by its scorer).
 eval: setup

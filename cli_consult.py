@@ -87,7 +87,8 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
     try:
         while (step := consultation.step) is not None:
             question = step.question
-            if question is not None and question.section != section:
+            # the questionnaire's sections, in its order; a selective consultation asks across them
+            if thorough and question is not None and question.section != section:
                 section = question.section
                 ui.heading(kb.sections[section].name[lang])
             outcome = consultation.respond(ui.ask(step, consultation))
@@ -148,6 +149,9 @@ def why_lines(t: Messages, system: expert.ExpertSystem, why, session: str) -> li
     kb = system.kb
     lines = []
     quoted = lambda ids: "; ".join(f"«{kb.questions[q].text[t.lang]}»" for q in ids)  # noqa: E731
+    if why.could_change:
+        lines.append(t("consult.why_could_change",
+                       parts=", ".join(t(f"consult.part_{part}") for part in why.could_change)))
     if why.follow_up_of:
         lines.append(t("consult.why_follow_up", questions=quoted(why.follow_up_of)))
     if why.rules:

@@ -127,6 +127,7 @@ class WhyAsked:
     rules: tuple[Rationale, ...]
     follow_up_of: tuple[str, ...]  # earlier questions whose answers made it relevant
     opens: tuple[str, ...]  # later questions whose relevance depends on it
+    could_change: tuple[str, ...] = ()  # selective: the parts of the verdict an answer could change
 
 
 @dataclass(frozen=True)
@@ -435,8 +436,12 @@ class Consultation:
     # ------------------------------------------------------------------- why
 
     def why(self, question: str) -> WhyAsked:
-        """Which rules read a question and what they conclude; what made it a follow-up."""
-        return why_asked(self.system, question)
+        """Which rules read a question and what they conclude; what made it a follow-up; in a
+        selective consultation, what an answer to it could change (level, target, causes, plan)."""
+        why = why_asked(self.system, question)
+        if self._selector is not None:
+            why = replace(why, could_change=self._selector.could_change(self.answers, question))
+        return why
 
 
 def command_of(text: str) -> str | None:

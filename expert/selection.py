@@ -313,6 +313,33 @@ class Selector:
         """The verdict of these answers, unanswered questions counting as not needed."""
         return read(self.system, answers).verdict
 
+    def could_change(self, answers: Mapping[str, Any], question: str) -> tuple[str, ...]:
+        """The parts of the verdict (``level``, ``target``, ``causes``, ``plan``) some answer to a question,
+        or to a follow-up it opens, would change, given the answers so far (the question's own answer set
+        aside): why a selective consultation asks it.
+
+        Examples
+        --------
+        >>> from expert import load_expert
+        >>> selector_for(load_expert(engine="clips")).could_change({}, "marketing_department")
+        ('level', 'target', 'causes', 'plan')
+        """
+        kb = self.system.kb
+        answers = {q: v for q, v in answers.items() if q != question}
+        states = _states(kb, answers)
+        base = read(self.system, answers)
+        parts: set[str] = set()
+        for value in self.answer_classes(question):
+            trial = dict(answers, **{question: value})
+            parts.update(base.verdict.differences(read(self.system, trial).verdict))
+            after = _states(kb, trial)
+            for follow_up in kb.questions:
+                if after[follow_up] is True and states[follow_up] is not True and follow_up not in trial:
+                    for other in self.answer_classes(follow_up):
+                        deeper = read(self.system, dict(trial, **{follow_up: other}))
+                        parts.update(base.verdict.differences(deeper.verdict))
+        return tuple(p for p in ("level", "target", "causes", "plan") if p in parts)
+
     def _read(self, answers: Mapping[str, Any]) -> Reading:
         self.trials += 1
         return read(self.system, answers)

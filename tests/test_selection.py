@@ -272,6 +272,13 @@ class TestConsultationWithSelection:
         assert set(skipped) <= set(asked) and set(asked) <= set(skipped) | set(quick.kb.questions)
         assert "not_needed" not in thorough.sheet.to_document()
 
+    def test_why_says_what_an_answer_could_change(self, quick):
+        c = Consultation(quick, ask_profile=False)
+        c.answer("separate")
+        why = c.respond("why").why
+        assert why.could_change and set(why.could_change) <= {"level", "target", "causes", "plan"}
+        assert why.rules  # and still which rules read it
+
     def test_going_back_and_changing_an_answer_reopens_the_consultation(self, quick):
         consultation, _ = consulted(quick, example(quick, EXAMPLES / "integrated-fmcg.yaml"))
         assert consultation.done and consultation.not_needed

@@ -189,6 +189,7 @@ def read(system: ExpertSystem, answers: Mapping[str, Any], not_needed=None) -> R
     """
     if not_needed is None:
         not_needed = system.kb.questions.keys() - answers.keys()
+    answers = {q: answers[q] for q in system.kb.questions if q in answers}  # as a checked sheet orders them
     _, inference, level, target, selection = reason(system, answers, not_needed)
     verdict = Verdict(level.id if level else None, target.id if target else None,
                       frozenset(c.id for c in inference.causes if c.named), frozenset(selection.chosen))
@@ -351,7 +352,7 @@ class Selector:
         if found is not None:
             self._memo.move_to_end(key)
             return found
-        decision = self._decide(dict(answers))
+        decision = self._decide({q: answers[q] for q in self._order if q in answers})  # in questionnaire order
         if self.memo:
             self._memo[key] = decision
             if len(self._memo) > self.memo:

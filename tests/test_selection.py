@@ -15,7 +15,7 @@ import hypothesis.strategies as st
 import pytest
 import yaml
 from hypothesis import HealthCheck, settings
-from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 import cli
 import expert
@@ -296,26 +296,37 @@ class SelectiveMachine(RuleBasedStateMachine):
         self.c = Consultation(self.system, ask_profile=False)
         self.given: dict = {}
 
+    @initialize(marketing=st.sampled_from(["separate", "one_person"]))
+    def start(self, marketing):
+        """A company with marketing: the consultation goes all the way."""
+        assert self.c.step.id == "marketing_department"
+        self.c.answer(marketing)
+        self.given["marketing_department"] = marketing
+
     def asking(self) -> bool:
         return not self.c.done and self.c.step.question is not None
 
     @precondition(lambda self: self.asking())
-    @rule(data=st.data())
-    def answer(self, data):
-        q = self.c.step.question
-        values = allowed_answers(self.system, q) + [UNKNOWN]
-        value = data.draw(st.sampled_from(values))
-        assert self.c.answer(value).kind == ANSWERED
-        self.given[q.id] = q.normalise(value)[0]
+    @rule(data=st.data(), count=st.integers(1, 8))
+    def answer(self, data, count):
+        """Answer the next few questions (a consultation is long; runs of single steps stay short)."""
+        for _ in range(count):
+            if not self.asking():
+                return
+            q = self.c.step.question
+            value = data.draw(st.sampled_from(allowed_answers(self.system, q) + [UNKNOWN]))
+            assert self.c.answer(value).kind == ANSWERED
+            self.given[q.id] = q.normalise(value)[0]
 
     @precondition(lambda self: not self.c.done and self.c.step.id == CONFIRM)
     @rule()
     def confirm(self):
         assert self.c.respond("1").kind == CONFIRMED
 
-    @rule()
-    def back(self):
-        self.c.respond("back")
+    @rule(count=st.integers(1, 3))
+    def back(self, count):
+        for _ in range(count):
+            self.c.respond("back")
 
     @invariant()
     def answers_are_the_last_ones_given(self):
@@ -329,7 +340,7 @@ class SelectiveMachine(RuleBasedStateMachine):
         assert step.id == selector_for(self.system).decide(self.c.answers).question
 
 
-SelectiveMachine.TestCase.settings = settings(max_examples=6, stateful_step_count=12, deadline=None,
+SelectiveMachine.TestCase.settings = settings(max_examples=4, stateful_step_count=8, deadline=None,
                                               suppress_health_check=[HealthCheck.too_slow])
 TestSelectiveMachine = SelectiveMachine.TestCase
 

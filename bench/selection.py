@@ -31,6 +31,7 @@ Targets (issue 14): mean questions <= 25, max <= 35; agreement >= 97%; a
 decision <= 0.3 s at the 95th percentile.
 
 Usage:  python bench/selection.py [--sheets 1000] [--processes N] [--timed 40] [--engine clips|experta]
+                                 [--parts level,target,causes,plan]
 """
 
 from __future__ import annotations
@@ -42,12 +43,14 @@ import statistics
 import sys
 import time
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import expert  # noqa: E402
+import expert.selection  # noqa: E402
 from expert.answers import AnswerSheet, relevance  # noqa: E402
 from expert.conditions import UNKNOWN  # noqa: E402
 from expert.consultation import CONFIRM, Consultation  # noqa: E402
@@ -59,6 +62,28 @@ TARGET_MEAN, TARGET_MAX, TARGET_AGREE, TARGET_P95 = 25, 35, 0.97, 0.3
 _system = None
 
 
+PARTS = ("level", "target", "causes", "plan")
+_protected = PARTS
+
+
+def protect(parts: tuple[str, ...]) -> None:
+    """Make selection protect only some parts of the verdict (``--parts``): what each part costs in questions."""
+    global _protected
+    _protected = parts
+    read = expert.selection.read
+
+    def masked(system, answers, not_needed=None):
+        reading = read(system, answers, not_needed)
+        return replace(reading, verdict=mask(reading.verdict))
+
+    expert.selection.read = masked
+
+
+def mask(verdict: Verdict) -> Verdict:
+    return Verdict(*(getattr(verdict, part) if part in _protected else (frozenset() if part in ("causes", "plan")
+                                                                          else None) for part in PARTS))
+
+
 def consult(system, answers: dict) -> dict:
     """The selective consultation of a respondent who answers like ``answers``, against the full sheet."""
     full = expert.diagnose(AnswerSheet(answers=answers), system)
@@ -68,7 +93,7 @@ def consult(system, answers: dict) -> dict:
             consultation.respond("1")
         else:
             consultation.answer(answers.get(step.id, UNKNOWN))
-    verdict, wanted = Verdict.of(expert.diagnose(consultation.sheet, system)), Verdict.of(full)
+    verdict, wanted = mask(Verdict.of(expert.diagnose(consultation.sheet, system))), mask(Verdict.of(full))
     return {"asked": len(consultation.answers),
             "thorough": sum(1 for q, ok in relevance(system.kb, answers).items() if ok),
             "agrees": verdict.agrees(wanted), "exact": verdict.agrees(wanted, 0),
@@ -138,7 +163,13 @@ def main() -> int:
                         help="inference engine (default: clips where installed, else experta)")
     parser.add_argument("--cases", type=Path, default=ROOT.parent / "shared" / "cases" / "answers",
                         help="development cases to consult as well, where present")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help="the parts of the verdict selection protects and agreement compares, e.g. level,target "
+                             "(default: all four); shows what each part costs in questions")
     args = parser.parse_args()
+    parts = tuple(p for p in PARTS if p in args.parts.split(","))
+    if parts != PARTS:
+        protect(parts)
 
     system = expert.load_expert(engine=args.engine)
     kb = system.kb
@@ -150,6 +181,8 @@ def main() -> int:
     generated = complete_sheets(kb, system.rules, args.sheets, args.start)
     print(f"engine: {system.engine}; {len(system.rules.rules)} rules, {len(kb.questions)} questions; "
           f"{cores} cores, load average {os.getloadavg()[0]:.1f}; Python {sys.version.split()[0]}")
+    if parts != PARTS:
+        print(f"selection protects, and agreement compares, only: {', '.join(parts)}")
 
     # -------------------------------------------------------------- decision times
     wall, cpu, trials = timed_decisions(system, list(examples.values()) + generated[:args.timed])

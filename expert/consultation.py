@@ -21,8 +21,9 @@ where the consultation stopped.
 
 ``back`` goes to the previous step (in the order the questions were asked;
 answers read from a resumed file count in questionnaire order) and offers its
-answer as the default; it never removes an answer. An answer leaves the sheet (and the session file)
-only when the user replaces it, so stopping at any moment loses nothing.
+answer as the default; it never removes an answer. An answer leaves the sheet
+(and the session file) only when the user replaces it, so stopping at any
+moment loses nothing.
 After a step the user went back to is answered, the next step is offered
 again the same way, until the first unanswered one.
 

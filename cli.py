@@ -20,7 +20,8 @@ from expert import plan_graph
 from expert.errors import AccordError, ExitCode, display_path, printable
 from expert.files import write_atomically
 
-FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
+FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text",
+                     ".pdf": "pdf"}
 
 
 # click >= 8.2 raises this when a group is run without a command; it carries the help text
@@ -170,7 +171,11 @@ def answers_language(ctx: click.Context, lang: str, sheet: expert.AnswerSheet) -
     return sheet.lang or lang
 
 
-def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str:
+def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str | bytes:
+    if fmt == "pdf":
+        from expert.report_pdf import render_pdf
+
+        return render_pdf(d, lang)
     if fmt == "json":
         return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     if fmt == "md":
@@ -210,7 +215,7 @@ DEFAULT_SESSION = Path("accord-session.yaml")
               help=f"Session file the consultation writes every answer to [default: {DEFAULT_SESSION}].")
 @click.option("--resume", is_flag=True, help="Continue the consultation saved in the --save file.")
 @language_option
-@output_options(["text", "md", "html", "json"], "text")
+@output_options(["text", "md", "html", "pdf", "json"], "text")
 @click.pass_context
 def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: bool, lang: str, fmt: str,
              output: Path | None):
@@ -231,7 +236,10 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
       accord diagnose --save acme.yaml --resume
       accord diagnose --answers examples/defined-manufacturer.yaml
       accord diagnose --answers answers.yaml --format md -o report.md
+      accord diagnose --answers answers.yaml -o report.pdf
     """
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("format 'pdf' is binary: give -o FILE to write it to a file")
     if answers_file is not None:
         if resume or session_file is not None:
             raise click.UsageError("--save and --resume belong to a consultation; do not combine them with --answers")

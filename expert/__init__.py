@@ -10,7 +10,7 @@ from .answers import AnswerSheet, next_question, read_answers, relevance, write_
 from .consultation import Consultation
 from .diagnosis import Diagnosis, ExpertSystem, diagnose, load_expert
 from .errors import (AccordError, EngineError, ExitCode, GraphvizMissingError, InputError, KnowledgeBaseError,
-                     PrerequisiteCycleError, UnknownIdError)
+                     PdfUnavailableError, PrerequisiteCycleError, UnknownIdError)
 from .explain import explain_how
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan
@@ -30,6 +30,7 @@ __all__ = [
     "InputError",
     "KnowledgeBase",
     "KnowledgeBaseError",
+    "PdfUnavailableError",
     "Plan",
     "PrerequisiteCycleError",
     "RuleSet",

@@ -44,6 +44,7 @@ def render_html(d: Diagnosis, lang: str = "en") -> str:
         except GraphvizMissingError:
             ctx["graph_note"] = t("doc.graph_missing")
     ctx["source_titles"] = {s["id"]: s["title"] for group in ctx["sources"] for s in group["entries"]}
+    ctx["source_numbers"] = {s["id"]: n for n, s in enumerate((s for g in ctx["sources"] for s in g["entries"]), 1)}
     return environment("html").get_template("report.html").render(t=t, **ctx)
 
 

@@ -358,9 +358,11 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
 @main.command()
 @click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="Answers file (YAML or JSON) whose diagnosis to explain.")
-@click.option("--how", "how_id", metavar="ID", default=None,
-              help="Show how a conclusion was reached: a level, cause, symptom, sign, context, target, "
-                   "transition, measure or practice id, or 'level'/'target'.")
+@click.option("--how", "how_id", metavar="WHAT", default=None,
+              help="Show how a conclusion was reached, one level at a time: a step number of the report (3, #3), "
+                   "a name as the report prints it, 'level', 'target' or an id; append .N to go down to reason N "
+                   "(3.2).")
+@click.option("--full", is_flag=True, help="With --how: the whole technical proof tree, every rule and number.")
 @click.option("--why", "why_id", metavar="QUESTION", default=None,
               help="Show why a question is asked and what another answer would change.")
 @click.option("--why-not", "why_not_id", metavar="ID", default=None,
@@ -370,18 +372,22 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
 @language_option
 @output_options(["text", "json"], "text")
 @click.pass_context
-def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why_not_id: str | None,
+def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str | None, why_not_id: str | None,
             graph_fmt: str | None, lang: str, fmt: str, output: Path | None):
     """Explain a diagnosis: the reasoning trace, HOW, WHY and WHY NOT, with sources.
 
     \b
     Without options: every rule firing in order, with its rule file and line,
-    the facts it matched, what it concluded, why, and its sources.
+    the facts it matched, what it concluded, why, and its sources. --how and
+    --why-not take what the report shows: a step number or a name.
 
     \b
     Examples:
       accord explain --answers examples/defined-manufacturer.yaml
-      accord explain --answers answers.yaml --how level
+      accord explain --answers answers.yaml --how 3
+      accord explain --answers answers.yaml --how 3.1
+      accord explain --answers answers.yaml --how "Planning in isolation"
+      accord explain --answers answers.yaml --how level --full
       accord explain --answers answers.yaml --how CAUSE-ECONOMIC-BUDGET --lang ru
       accord explain --answers answers.yaml --why joint_meetings
       accord explain --answers answers.yaml --why-not MEAS-ONE-LEADER --format json
@@ -393,6 +399,8 @@ def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why
                                        ("--graph", graph_fmt)) if value is not None]
     if len(chosen) > 1:
         raise click.UsageError(f"give only one of {', '.join(chosen)}")
+    if full and how_id is None:
+        raise click.UsageError("--full goes with --how")
     if graph_fmt == "png" and output is None:
         raise click.UsageError("--graph png is binary: give -o FILE to write it to a file")
     refuse_overwriting(output, answers_file)
@@ -406,8 +414,20 @@ def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why
         emit(render_graph(d, graph_fmt, lang), output)
         return
     as_json = fmt == "json"
-    if how_id is not None:
-        result = explaining.explain_how(d, how_id)
+    if how_id is not None and not full and not as_json:
+        from expert.explain_brief import explain_brief, render_brief
+
+        text = render_brief(explain_brief(d, how_id), d, lang, display_path(answers_file))
+    elif how_id is not None:
+        from expert.explain_brief import explain_brief
+
+        try:  # an id: every kind it was concluded as, as before
+            explaining.resolve_conclusion(d, how_id)
+            target = how_id
+        except expert.UnknownIdError:  # a report handle (a number, a name, 3.2) names one conclusion
+            found = explain_brief(d, how_id).section.status
+            target = f"{found.kind}:{found.id}"
+        result = explaining.explain_how(d, target)
         text = explain_json.dumps(explain_json.how_to_dict(result, d, lang)) if as_json \
             else explain_text.render_how(result, d, lang)
     elif why_id is not None:
@@ -415,7 +435,17 @@ def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why
         text = explain_json.dumps(explain_json.why_to_dict(result, d, lang)) if as_json \
             else explain_text.render_why(result, d, lang)
     elif why_not_id is not None:
-        result = whynot.explain_why_not(d, why_not_id)
+        from expert.explain_brief import resolve_handle
+
+        try:  # an id or a question as before; else a step number or a name from the report
+            explaining.resolve_conclusion(d, why_not_id)
+            ident = why_not_id
+        except expert.UnknownIdError:
+            try:
+                ident = resolve_handle(d, why_not_id)[0]
+            except expert.UnknownIdError:
+                ident = why_not_id  # a question id, or the error with the nearest ids
+        result = whynot.explain_why_not(d, ident)
         text = explain_json.dumps(explain_json.why_not_to_dict(result, d, lang)) if as_json \
             else explain_text.render_why_not(result, d, lang)
     else:

@@ -94,7 +94,7 @@ class TestHow:
 
     def test_level_shows_the_decision_and_the_evidence_for_and_against(self, runner, diagnoses):
         d = diagnoses[DEFINED]
-        result = run(runner, "--answers", str(EXAMPLES / f"{DEFINED}.yaml"), "--how", "level")
+        result = run(runner, "--answers", str(EXAMPLES / f"{DEFINED}.yaml"), "--how", "level", "--full")
         assert result.exit_code == 0, result.output
         out = result.stdout
         assert f"level {d.level.id}" in out and "Decision:" in out
@@ -125,7 +125,7 @@ class TestHow:
         pulled = [m for m in d.plan.order if d.plan.items[m].pulled_in]
         assert pulled
         for measure in pulled:
-            result = run(runner, "--answers", str(answers), "--how", measure)
+            result = run(runner, "--answers", str(answers), "--how", measure, "--full")
             required_by = ", ".join(d.plan.items[measure].required_by)
             assert f"Pulled into the plan as a prerequisite of: {required_by}." in result.stdout
             assert "required by:" in result.stdout
@@ -385,7 +385,8 @@ class TestCommand:
         assert first.because["en"] in out and "References" in out and "[1] SRC-" in out
         assert "answer marketing_department = separate" in out
 
-    @pytest.mark.parametrize("args, heading", [([], "Ход рассуждения"), (["--how", "level"], "КАК"),
+    @pytest.mark.parametrize("args, heading", [([], "Ход рассуждения"), (["--how", "level", "--full"], "КАК"),
+                                               (["--how", "level"], "Как Accord пришёл к этому выводу"),
                                                (["--why", "joint_meetings"], "ЗАЧЕМ"),
                                                (["--why-not", "MEAS-ONE-LEADER"], "ПОЧЕМУ НЕТ")])
     def test_russian(self, runner, args, heading):

@@ -39,7 +39,7 @@ from expert.consultation import AT_START, CONFIRM, CONFIRMED, HELP, INVALID, WHY
 from expert.errors import ExitCode, InputError, Location, display_path
 from expert.i18n import Messages
 
-WHY_SHOWN = 6  # rules listed by `why` before pointing to `accord explain --why`
+WHY_SHOWN = 3  # rules listed by `why` (after what the question establishes) before pointing to `accord explain --why`
 
 
 class EndOfInput(Exception):
@@ -88,7 +88,7 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
             outcome = consultation.respond(ui.ask(step, consultation))
             if outcome.changed:
                 write_answers(consultation.sheet, session)
-            show_outcome(ui, t, system, outcome, name)
+            show_outcome(ui, t, system, outcome, name, consultation.answers)
     except EndOfInput:
         ui.say("")
         ui.say(t("consult.saved_eof", asked=consultation.asked(), file=name))
@@ -102,7 +102,8 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
     return consultation, lang
 
 
-def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outcome: Outcome, session: str) -> None:
+def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outcome: Outcome, session: str,
+                 answers=None) -> None:
     step = outcome.step
     if step is not None and step.id == CONFIRM and outcome.kind in (HELP, WHY):
         ui.note(t("consult.confirm_help" if outcome.kind == HELP else "consult.confirm_why"))
@@ -117,7 +118,7 @@ def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outco
         if outcome.why is None:
             ui.note(t(f"consult.{step.id}_why"))
         else:
-            for line in why_lines(t, system, outcome.why, session):
+            for line in why_lines(t, system, outcome.why, session, answers):
                 ui.note(line)
     elif outcome.kind == INVALID:
         ui.note(invalid_hint(t, step))
@@ -125,10 +126,13 @@ def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outco
         ui.note(t("consult.at_start"))
 
 
-def why_lines(t: Messages, system: expert.ExpertSystem, why, session: str) -> list[str]:
-    """The short WHY: what made the question relevant, the rules reading it, what depends on it."""
+def why_lines(t: Messages, system: expert.ExpertSystem, why, session: str, answers=None) -> list[str]:
+    """The short WHY: what the question tries to establish and what is already known, what made it
+    relevant, the rules reading it, what depends on it."""
+    from expert.explain_question import goal_lines, question_goal
+
     kb = system.kb
-    lines = []
+    lines = goal_lines(question_goal(system, why.question, answers), system, t.lang)
     quoted = lambda ids: "; ".join(f"«{kb.questions[q].text[t.lang]}»" for q in ids)  # noqa: E731
     if why.follow_up_of:
         lines.append(t("consult.why_follow_up", questions=quoted(why.follow_up_of)))

@@ -88,3 +88,25 @@ class TestFirstScreen:
     def test_full_needs_how(self, runner):
         result = explain(runner, "--full")
         assert result.exit_code == 2 and "--full goes with --how" in result.stderr
+
+
+class TestWhyInTheInterview:
+    def test_why_says_what_the_question_establishes_and_what_is_already_known(self, system):
+        from expert.explain_question import goal_lines, question_goal
+
+        sheet = example(system, EXAMPLES / "defined-manufacturer.yaml")
+        goal = question_goal(system, "joint_planning", sheet.answers)
+        assert ("sign", "SIGN-L3-JOINT-PLANNING") in goal.findings and "LEVEL-3-ALIGNED" in goal.levels
+        assert goal.known and goal.leaning[0] == "LEVEL-2-DEFINED"
+        en = "\n".join(goal_lines(goal, system, "en"))
+        assert "The departments plan their activities together" in en and "3 Aligned" in en
+        assert "Already known from your answers:" in en and "point to level 2 Defined (very likely" in en
+        ru = "\n".join(goal_lines(goal, system, "ru"))
+        assert "Из ваших ответов уже известно:" in ru and not KB_ID.search(ru + en)
+
+    def test_the_answer_being_asked_about_is_not_counted_as_known(self, system):
+        from expert.explain_question import question_goal
+
+        sheet = example(system, EXAMPLES / "aligned-software.yaml")
+        goal = question_goal(system, "joint_planning", sheet.answers)
+        assert ("sign", "SIGN-L3-JOINT-PLANNING") not in goal.known

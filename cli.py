@@ -369,11 +369,15 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
               help="Show why something was not concluded: every rule that could have, and what failed.")
 @click.option("--graph", "graph_fmt", type=click.Choice(["dot", "svg", "png"]), default=None,
               help="Draw the reasoning graph (svg and png need the Graphviz 'dot' program).")
+@click.option("--around", metavar="WHAT", default=None,
+              help="With --graph: only the neighbourhood of one conclusion (a step number, a name or an id).")
+@click.option("--depth", type=click.IntRange(1, 6), default=2, show_default=True,
+              help="With --around: how many steps of reasoning away from it to draw.")
 @language_option
 @output_options(["text", "json"], "text")
 @click.pass_context
 def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str | None, why_not_id: str | None,
-            graph_fmt: str | None, lang: str, fmt: str, output: Path | None):
+            graph_fmt: str | None, around: str | None, depth: int, lang: str, fmt: str, output: Path | None):
     """Explain a diagnosis: the reasoning trace, HOW, WHY and WHY NOT, with sources.
 
     \b
@@ -392,6 +396,7 @@ def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str
       accord explain --answers answers.yaml --why joint_meetings
       accord explain --answers answers.yaml --why-not MEAS-ONE-LEADER --format json
       accord explain --answers answers.yaml --graph svg -o reasoning.svg
+      accord explain --answers answers.yaml --graph svg --around 3 -o step3.svg
     """
     from expert import explain as explaining, explain_json, explain_text, whatif, whynot
 
@@ -401,6 +406,8 @@ def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str
         raise click.UsageError(f"give only one of {', '.join(chosen)}")
     if full and how_id is None:
         raise click.UsageError("--full goes with --how")
+    if around is not None and graph_fmt is None:
+        raise click.UsageError("--around goes with --graph")
     if graph_fmt == "png" and output is None:
         raise click.UsageError("--graph png is binary: give -o FILE to write it to a file")
     refuse_overwriting(output, answers_file)
@@ -409,9 +416,14 @@ def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str
     lang = answers_language(ctx, lang, sheet)
     d = expert.diagnose(sheet, sys_)
     if graph_fmt is not None:
+        from expert.explain_brief import explain_brief
         from expert.explain_graph import render_graph
 
-        emit(render_graph(d, graph_fmt, lang), output)
+        focus = None
+        if around is not None:
+            found = explain_brief(d, around).section.status
+            focus = (found.kind, found.id)
+        emit(render_graph(d, graph_fmt, lang, focus, depth), output)
         return
     as_json = fmt == "json"
     if how_id is not None and not full and not as_json:

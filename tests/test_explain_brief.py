@@ -110,3 +110,20 @@ class TestWhyInTheInterview:
         sheet = example(system, EXAMPLES / "aligned-software.yaml")
         goal = question_goal(system, "joint_planning", sheet.answers)
         assert ("sign", "SIGN-L3-JOINT-PLANNING") not in goal.known
+
+
+class TestGraphAround:
+    def test_around_draws_only_what_leads_to_a_conclusion_and_what_it_leads_to(self, runner, d):
+        whole = explain(runner, "--graph", "dot")
+        around = explain(runner, "--graph", "dot", "--around", "Planning in isolation", "--depth", "1")
+        assert whole.exit_code == around.exit_code == 0
+        edges = lambda text: [line for line in text.splitlines() if "->" in line]  # noqa: E731
+        assert 0 < len(edges(around.stdout)) < len(edges(whole.stdout)) / 4
+        cause = next(c.id for c in d.inference.causes if c.named and d.kb.causes[c.id].name["en"] == "Planning in isolation")
+        ends = lambda lines: {n for line in lines for n in re.findall(r'"([a-z]+__[^"]+)"', line)}  # noqa: E731
+        touching = [line for line in edges(whole.stdout) if f'"cause__{cause}"' in line]
+        assert ends(edges(around.stdout)) <= ends(touching)  # depth 1: it and what is one step from it
+
+    def test_around_needs_graph(self, runner):
+        result = explain(runner, "--around", "3")
+        assert result.exit_code == 2 and "--around goes with --graph" in result.stderr

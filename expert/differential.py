@@ -146,8 +146,9 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
         remaining = [c for c in candidates if c not in named]
         if not remaining:
             break
-        best = max(remaining, key=lambda c: (round(score(c, named), DECIMALS), -position.get(c, 0)))
-        value = round(score(best, named), DECIMALS)
+        scores = {c: round(score(c, named), DECIMALS) for c in remaining}
+        best = max(remaining, key=lambda c: (scores[c], -position.get(c, 0)))
+        value = scores[best]
         if value < NAMED:
             break
         certainty[best] = value

@@ -257,13 +257,13 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
 
     # every named cause gets a measure that treats it, or the plan says why not
     for cause in named:
-        addressing = _treating(kb, inference, cause)
-        if any(m in kept for m in addressing):
+        treating = _treating(kb, inference, cause)
+        if any(m in kept for m in treating):
             continue
         deferred_ids = {m for m, _ in deferred}
-        candidates = [(recommended[m], m) for m in addressing if m in deferred_ids]
+        candidates = [(recommended[m], m) for m in treating if m in deferred_ids]
         if not candidates:  # no rule recommended one: the most needed measure the plan may hold
-            candidates = [(round(need[m], 4), m) for m in addressing
+            candidates = [(round(need[m], 4), m) for m in treating
                           if m in plain and may_plan(m) and need.get(m, 0.0) > 0]
         for certainty, ident in sorted(candidates, key=lambda c: (-round(c[0], 3), position[c[1]])):
             if requirements(ident)[2] is None:
@@ -294,23 +294,37 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         if planned:
             treatments.append(Treatment(cause.id, planned))
             continue
-        addressing = [m for m in kb.measures if cause.id in kb.measures[m].addresses]
-        reason, about = _why_untreated(kb, addressing, excluded, measure_cf, position)
+        reason, about = _why_untreated(kb, list(addressing(kb, cause.id)), excluded, measure_cf, position)
         treatments.append(Treatment(cause.id, (), reason, about))
     skipped = [s for s in dict.fromkeys(skipped) if s.measure in kept]
     return Selection(kept, phases, required_by, edges, deferred, excluded, treatments, skipped, added_for,
                      uncertain, in_place)
 
 
+_ADDRESSING: dict[int, tuple[KnowledgeBase, dict[str, tuple[str, ...]]]] = {}
+
+
+def addressing(kb: KnowledgeBase, ident: str) -> tuple[str, ...]:
+    """The measures that address a cause or symptom, in knowledge-base order (indexed once per base)."""
+    entry = _ADDRESSING.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        index: dict[str, list[str]] = {}
+        for m, measure in kb.measures.items():
+            for target in measure.addresses:
+                index.setdefault(target, []).append(m)
+        entry = _ADDRESSING[id(kb)] = (kb, {k: tuple(v) for k, v in index.items()})
+    return entry[1].get(ident, ())
+
+
 def _treating(kb: KnowledgeBase, inference: Inference, cause) -> list[str]:
     """Measures that treat a named cause: those addressing it, then those addressing the
     symptoms that still count as its evidence after the differential."""
-    direct = [m for m in kb.measures if cause.id in kb.measures[m].addresses]
+    direct = list(addressing(kb, cause.id))
     symptoms = set()
     for index in cause.counted:
         symptoms |= {leaf.id for leaf, _ in inference.trace[index].leaves if getattr(leaf, "fact", "") == "symptom"}
-    through = [m for m in kb.measures if m not in direct and symptoms & set(kb.measures[m].addresses)]
-    return direct + through
+    found = {m for symptom in symptoms for m in addressing(kb, symptom)} - set(direct)
+    return direct + [m for m in kb.measures if m in found]
 
 
 def _decisive(inference: Inference, kind: str, ident: str, positive: bool) -> int | None:
@@ -325,13 +339,14 @@ def _decisive(inference: Inference, kind: str, ident: str, positive: bool) -> in
     return index
 
 
-def _why_untreated(kb, addressing, excluded, measure_cf, position) -> tuple[str, str | None]:
-    """The best reason a named cause has no planned measure, and the measure it is about."""
+def _why_untreated(kb, measures, excluded, measure_cf, position) -> tuple[str, str | None]:
+    """The best reason a named cause has no planned measure among those addressing it, and the
+    measure it is about."""
     for kind in ("in_place", "exists", "ruled_out", "blocked", "later_step"):
-        found = sorted((m for m in addressing if m in excluded and excluded[m].kind == kind),
+        found = sorted((m for m in measures if m in excluded and excluded[m].kind == kind),
                        key=lambda m: (-measure_cf.get(m, 0.0), position[m]))
         if found:
             return ("ruled_out" if kind == "blocked" else kind), found[0]
-    later = sorted((m for m in addressing if kb.measures[m].phase != "diagnostic"),
+    later = sorted((m for m in measures if kb.measures[m].phase != "diagnostic"),
                    key=lambda m: (kb.measures[m].phase, position[m]))
     return "no_measure", (later[0] if later else None)

@@ -246,7 +246,7 @@ def _plan(d: Diagnosis, t: Messages, refs: _References) -> dict:
                 "cost": t(f"cost.{item.cost}"), "cost_class": item.cost,
                 "cost_note": m.cost_note[lang] if m.cost_note else None,
                 "weeks": item.weeks, "duration": m.duration[lang], "start": item.start + 1, "finish": item.finish,
-                "span": str(item.finish) if item.weeks == 1 else f"{item.start + 1}–{item.finish}",
+                "span": item.span,
                 "bar_left": round(100 * item.start / total, 2), "bar_width": round(100 * item.weeks / total, 2),
                 "critical": item.critical, "pulled_in": item.pulled_in,
                 "certainty": item.certainty, "pct": _pct(item.certainty) if item.certainty is not None else None,

@@ -33,6 +33,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .conditions import PRESENT
 from .differential import NAMED
 from .inference import Inference
 from .knowledge import KnowledgeBase, Measure
@@ -229,14 +230,17 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
     # The most needed measures of each phase, their prerequisites counted against its limit.
     # A measure taken forward from a later step comes after those of the steps up to the
     # target unless a rule recommends it strongly for a situation found here; among equally
-    # certain measures, those treating a named cause come first, then the most needed.
+    # certain measures, those treating a named cause come first, then the most needed, then
+    # those treating more of what the diagnosis found.
     named = [c for c in inference.causes if c.named and c.certainty >= NAMED]
     treating_named = {m for cause in named for m in _treating(kb, inference, cause)}
+    found = {c.id for c in named} | {f.id for f in inference.of_kind("symptom") if f.cf >= PRESENT}
 
     def priority(m: str) -> tuple:
         taken_forward = beyond_target(kb.measures[m], target) and recommended[m] < STRONG
+        covers = len(found.intersection(kb.measures[m].addresses))  # how much of what was found it treats
         return (taken_forward, -round(recommended[m], 2), m not in treating_named,
-                -round(need.get(m, 0.0), 2), position[m])
+                -round(need.get(m, 0.0), 2), -covers, position[m])
 
     deferred: list[tuple[str, float]] = []
     counts = dict.fromkeys(PLAN_PHASES, 0)

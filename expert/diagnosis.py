@@ -296,15 +296,23 @@ class Diagnosis:
         out["trace"] = [f.to_dict() for f in self.trace]
         return out
 
-    def shown_by(self, cause: str) -> list[str]:
-        """The symptoms and signs whose rules gave evidence for a cause."""
+    def cause_support(self, cause: str) -> list[tuple[float, int]]:
+        """The evidence that still counts for a cause after the differential diagnosis:
+        ``(certainty, firing index)``, strongest first. Findings a named cause explains
+        better, and repeats of one answer, are left out: what remains sets the cause apart."""
         finding = self.inference.findings.get(("cause", cause))
+        ranked = next((c for c in self.inference.causes if c.id == cause), None)
+        found = [(cf, index) for cf, index in (finding.support if finding else ())
+                 if cf > 0 and (ranked is None or index in ranked.counted)]
+        return sorted(found, key=lambda s: (-s[0], s[1]))
+
+    def shown_by(self, cause: str) -> list[str]:
+        """The symptoms and signs behind the evidence that counts for a cause (:meth:`cause_support`)."""
         shown = []
-        for cf, index in finding.support if finding else ():
-            if cf > 0:
-                for m in self.trace[index].matched:
-                    if m.fact != "answer" and m.id not in shown:
-                        shown.append(m.id)
+        for _, index in self.cause_support(cause):
+            for m in self.trace[index].matched:
+                if m.fact != "answer" and m.id not in shown:
+                    shown.append(m.id)
         return shown
 
     def _measure(self, ident: str, lang: str) -> dict:

@@ -30,7 +30,8 @@ from .rules import RuleSet, load_rules
 # "engine" says which inference engine ran.
 SCHEMA_VERSION = "2.0"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
-ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible
+ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible ...
+CONTRADICTED = -0.5  # ... unless an answer speaks against them this firmly
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
 MOSTLY_UNKNOWN = 0.5  # from this share of 'unknown' level answers on, the plan opens with finding out too
 UNKNOWN_TOPICS = 5  # unknown level questions named as what would settle the level
@@ -406,13 +407,21 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
         found = [(f.id, f.cf) for f in inference.of_kind(kind) if f.cf >= threshold]
         return sorted(found, key=lambda p: (-round(p[1], 3), p[0]))
 
-    causes = [(c.id, c.certainty) for c in inference.causes if c.named or c.certainty >= ALSO_POSSIBLE]
+    causes = [(c.id, c.certainty) for c in inference.causes
+              if c.named or (c.certainty >= ALSO_POSSIBLE and not _contradicted(inference, c))]
     contradictions = [(c.id, c.id in answers.confirmed) for c in find_contradictions(system.kb, answers.answers)]
     return Diagnosis(system, answers, inference, ignored, relevant, level, target, plan,
                      causes=causes, symptoms=ranked("symptom", PRESENT),
                      context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
                      in_place=in_place, deferred=deferred, selection=selection, contradictions=contradictions)
+
+
+def _contradicted(inference: Inference, cause) -> bool:
+    """Whether an answer speaks firmly against a cause (evidence of −0.5 or stronger): such a
+    cause is not offered as "also possible", whatever else points to it."""
+    return any(cf <= CONTRADICTED for cf, index in inference.findings[("cause", cause.id)].support
+               if index in cause.against)
 
 
 def _level_verdict(system, inference: Inference, kept, relevant) -> LevelVerdict | None:

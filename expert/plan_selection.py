@@ -43,6 +43,7 @@ LIMITS = {"now": 6, "next": 8}
 MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
 STRONG = 0.7  # a measure of a later step recommended this strongly ranks with those up to the target
+TREATED = 0.7  # a cause named this certain has its first remedy planned before the other measures
 EXCLUDED = -0.5  # a measure this negative is excluded (in place, existing, or ruled out)
 COSTLY = ("medium", "high")
 COST_ORDER = ("free", "low", "medium", "high")
@@ -229,17 +230,26 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
 
     # The most needed measures of each phase, their prerequisites counted against its limit.
     # A measure taken forward from a later step comes after those of the steps up to the
-    # target unless a rule recommends it strongly for a situation found here; among equally
+    # target unless a rule recommends it strongly for a situation found here. Within that,
+    # the first remedy of every cause named with certainty TREATED or more comes first; among equally
     # certain measures, those treating a named cause come first, then the most needed, then
     # those treating more of what the diagnosis found.
     named = [c for c in inference.causes if c.named and c.certainty >= NAMED]
     treating_named = {m for cause in named for m in _treating(kb, inference, cause)}
     found = {c.id for c in named} | {f.id for f in inference.of_kind("symptom") if f.cf >= PRESENT}
+    # the first remedy of each strongly named cause: the most certain recommended measure addressing it
+    primary = set()
+    for cause in named:
+        if cause.certainty >= TREATED:
+            direct = [m for m in addressing(kb, cause.id) if m in recommended]
+            if direct:
+                primary.add(max(direct, key=lambda m: (round(recommended[m], 2), round(need.get(m, 0.0), 2),
+                                                       -position[m])))
 
     def priority(m: str) -> tuple:
         taken_forward = beyond_target(kb.measures[m], target) and recommended[m] < STRONG
         covers = len(found.intersection(kb.measures[m].addresses))  # how much of what was found it treats
-        return (taken_forward, -round(recommended[m], 2), m not in treating_named,
+        return (taken_forward, m not in primary, -round(recommended[m], 2), m not in treating_named,
                 -round(need.get(m, 0.0), 2), -covers, position[m])
 
     deferred: list[tuple[str, float]] = []

@@ -229,27 +229,29 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         skipped.extend(without)
 
     # The most needed measures of each phase, their prerequisites counted against its limit.
-    # A measure taken forward from a later step comes after those of the steps up to the
-    # target unless a rule recommends it strongly for a situation found here. Within that,
-    # the first remedy of every cause named with certainty TREATED or more comes first; among equally
+    # The first remedy of every cause named with certainty TREATED or more comes first (taken
+    # forward from the next step if that is where it lies); then the measures of the steps up to
+    # the target; then those taken forward from a later step, unless a rule recommends one
+    # strongly for a situation found here; among equally
     # certain measures, those treating a named cause come first, then the most needed, then
     # those treating more of what the diagnosis found.
     named = [c for c in inference.causes if c.named and c.certainty >= NAMED]
     treating_named = {m for cause in named for m in _treating(kb, inference, cause)}
     found = {c.id for c in named} | {f.id for f in inference.of_kind("symptom") if f.cf >= PRESENT}
-    # the first remedy of each strongly named cause: the most certain recommended measure addressing it
+    # the first remedy of each strongly named cause: of the recommended measures addressing it,
+    # the one the answers call for most
     primary = set()
     for cause in named:
         if cause.certainty >= TREATED:
             direct = [m for m in addressing(kb, cause.id) if m in recommended]
             if direct:
-                primary.add(max(direct, key=lambda m: (round(recommended[m], 2), round(need.get(m, 0.0), 2),
+                primary.add(max(direct, key=lambda m: (round(need.get(m, 0.0), 2), round(recommended[m], 2),
                                                        -position[m])))
 
     def priority(m: str) -> tuple:
         taken_forward = beyond_target(kb.measures[m], target) and recommended[m] < STRONG
         covers = len(found.intersection(kb.measures[m].addresses))  # how much of what was found it treats
-        return (taken_forward, m not in primary, -round(recommended[m], 2), m not in treating_named,
+        return (m not in primary, taken_forward, -round(recommended[m], 2), m not in treating_named,
                 -round(need.get(m, 0.0), 2), -covers, position[m])
 
     deferred: list[tuple[str, float]] = []

@@ -229,10 +229,10 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         skipped.extend(without)
 
     # The most needed measures of each phase, their prerequisites counted against its limit.
-    # The first remedy of every cause named with certainty TREATED or more comes first (taken
-    # forward from the next step if that is where it lies); then the measures of the steps up to
-    # the target; then those taken forward from a later step, unless a rule recommends one
-    # strongly for a situation found here; among equally
+    # The measures of the steps up to the target come first, the first remedy of every cause
+    # named with certainty TREATED or more ahead of the others; then those taken forward from a
+    # later step, unless a rule recommends one strongly for a situation found here. A company
+    # that stays at its level takes a named cause's first remedy forward with the first. Among equally
     # certain measures, those treating a named cause come first, then the most needed, then
     # those treating more of what the diagnosis found.
     named = [c for c in inference.causes if c.named and c.certainty >= NAMED]
@@ -251,7 +251,9 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
     def priority(m: str) -> tuple:
         taken_forward = beyond_target(kb.measures[m], target) and recommended[m] < STRONG
         covers = len(found.intersection(kb.measures[m].addresses))  # how much of what was found it treats
-        return (m not in primary, taken_forward, -round(recommended[m], 2), m not in treating_named,
+        if m in primary and target == current:
+            taken_forward = False  # staying put, treating what is named is the whole job
+        return (taken_forward, m not in primary, -round(recommended[m], 2), m not in treating_named,
                 -round(need.get(m, 0.0), 2), -covers, position[m])
 
     deferred: list[tuple[str, float]] = []

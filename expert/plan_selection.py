@@ -14,7 +14,8 @@ contradicts its own diagnosis:
   already exists and only needs enforcing, and one the context rules out are
   never planned.
 * **A plan people can carry out.** "Now" keeps its ``LIMITS["now"]`` most
-  needed measures, "next" its ``LIMITS["next"]``; the rest are worth
+  needed measures, "next" its ``LIMITS["next"]`` (a company staying at its
+  level has only "now", with the room of "next"); the rest are worth
   considering later.
 * **Treat what is named.** Every named cause gets a planned measure that
   addresses it, promoted from the later list if need be; where none can be
@@ -239,13 +240,14 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
     treating_named = {m for cause in named for m in _treating(kb, inference, cause)}
     found = {c.id for c in named} | {f.id for f in inference.of_kind("symptom") if f.cf >= PRESENT}
     # the first remedy of each strongly named cause: of the recommended measures addressing it,
-    # the one the answers call for most
+    # the one the answers call for most, from the steps up to the target where there is one
     primary = set()
     for cause in named:
         if cause.certainty >= TREATED:
             direct = [m for m in addressing(kb, cause.id) if m in recommended]
             if direct:
-                primary.add(max(direct, key=lambda m: (round(need.get(m, 0.0), 2), round(recommended[m], 2),
+                primary.add(max(direct, key=lambda m: (not beyond_target(kb.measures[m], target),
+                                                       round(need.get(m, 0.0), 2), round(recommended[m], 2),
                                                        -position[m])))
 
     def priority(m: str) -> tuple:
@@ -256,6 +258,8 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         return (taken_forward, m not in primary, -round(recommended[m], 2), m not in treating_named,
                 -round(need.get(m, 0.0), 2), -covers, position[m])
 
+    # a company that stays at its level has one working phase, which gets the room of a move
+    limits = dict(LIMITS, now=LIMITS["next"]) if target == current else LIMITS
     deferred: list[tuple[str, float]] = []
     counts = dict.fromkeys(PLAN_PHASES, 0)
     for ident in sorted(recommended, key=priority):
@@ -266,7 +270,7 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
             excluded[ident] = Exclusion(ident, "blocked", None, blocker)
             continue
         ph = phase(ident)
-        if ph in LIMITS and counts[ph] + 1 + len(pull) > LIMITS[ph]:
+        if ph in limits and counts[ph] + 1 + len(pull) > limits[ph]:
             deferred.append((ident, recommended[ident]))
             continue
         add(ident, recommended[ident])

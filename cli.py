@@ -19,6 +19,7 @@ import expert
 from expert import plan_graph
 from expert.errors import AccordError, ExitCode, display_path, printable
 from expert.files import write_atomically
+from expert.i18n import Messages
 
 FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text",
                      ".pdf": "pdf"}
@@ -286,15 +287,18 @@ def questions(ctx, lang: str, template: bool, output: Path | None):
     if template:
         emit(expert.answers.answers_template(kb, lang), output)
         return
+    t = Messages(kb, lang)
     lines = []
     section = None
     for number, q in enumerate(kb.questions.values(), 1):
         if q.section != section:
             section = q.section
             lines.append(f"\n== {kb.sections[section].name[lang]}")
-        follow = "  (follow-up)" if q.ask_when is not None else ""
+        marks = [t(key) for key, holds in (("questions.follow_up", q.ask_when is not None),
+                                           ("questions.several", q.multiple)) if holds]
+        follow = f"  ({'; '.join(marks)})" if marks else ""
         lines.append(f"{number:2}. {q.id}{follow}\n    {q.text[lang]}")
-        if q.type == "choice":
+        if q.type in ("choice", "multi"):
             for c in q.choices:
                 lines.append(f"      {c.value}: {c.label[lang]}")
         else:

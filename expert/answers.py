@@ -153,16 +153,18 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
     if version < current:
         raw, retired = migrate({str(k): v for k, v in raw.items()}, version, kb)
     answers: dict[str, Any] = {}
+    def where(key):  # worked out only for an error: locating is slow beside checking
+        return doc.locate("answers", key) if key in data["answers"] else doc.locate("answers")
+
     for key, value in raw.items():
         question = kb.questions.get(str(key))
-        where = doc.locate("answers", key) if key in data["answers"] else doc.locate("answers")
         if question is None:
             hint = nearest(str(key), kb.questions)
             more = f"; did you mean {', '.join(hint)}?" if hint else "; 'accord questions' lists them"
-            raise InputError(f"unknown question {quoted(key)}{more}", where)
+            raise InputError(f"unknown question {quoted(key)}{more}", where(key))
         normalised, problem = file_answer(question, value)
         if problem:
-            raise InputError(f"answer to '{key}': {problem}", where)
+            raise InputError(f"answer to '{key}': {problem}", where(key))
         answers[question.id] = normalised
     order = {q: i for i, q in enumerate(kb.questions)}
     given = tuple(step for step, key in zip(PROFILE, ("organization", "respondent")) if key in data)

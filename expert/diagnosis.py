@@ -30,7 +30,8 @@ from .rules import RuleSet, load_rules
 # "engine" says which inference engine ran.
 SCHEMA_VERSION = "2.0"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
-ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible
+ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible ...
+CONTRADICTED = -0.5  # ... unless an answer speaks against them this firmly
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
 MOSTLY_UNKNOWN = 0.5  # from this share of 'unknown' level answers on, the plan opens with finding out too
 UNKNOWN_TOPICS = 5  # unknown level questions named as what would settle the level
@@ -296,15 +297,23 @@ class Diagnosis:
         out["trace"] = [f.to_dict() for f in self.trace]
         return out
 
-    def shown_by(self, cause: str) -> list[str]:
-        """The symptoms and signs whose rules gave evidence for a cause."""
+    def cause_support(self, cause: str) -> list[tuple[float, int]]:
+        """The evidence that still counts for a cause after the differential diagnosis:
+        ``(certainty, firing index)``, strongest first. Findings a named cause explains
+        better, and repeats of one answer, are left out: what remains sets the cause apart."""
         finding = self.inference.findings.get(("cause", cause))
+        ranked = next((c for c in self.inference.causes if c.id == cause), None)
+        found = [(cf, index) for cf, index in (finding.support if finding else ())
+                 if cf > 0 and (ranked is None or index in ranked.counted)]
+        return sorted(found, key=lambda s: (-s[0], s[1]))
+
+    def shown_by(self, cause: str) -> list[str]:
+        """The symptoms and signs behind the evidence that counts for a cause (:meth:`cause_support`)."""
         shown = []
-        for cf, index in finding.support if finding else ():
-            if cf > 0:
-                for m in self.trace[index].matched:
-                    if m.fact != "answer" and m.id not in shown:
-                        shown.append(m.id)
+        for _, index in self.cause_support(cause):
+            for m in self.trace[index].matched:
+                if m.fact != "answer" and m.id not in shown:
+                    shown.append(m.id)
         return shown
 
     def _measure(self, ident: str, lang: str) -> dict:
@@ -398,13 +407,21 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
         found = [(f.id, f.cf) for f in inference.of_kind(kind) if f.cf >= threshold]
         return sorted(found, key=lambda p: (-round(p[1], 3), p[0]))
 
-    causes = [(c.id, c.certainty) for c in inference.causes if c.named or c.certainty >= ALSO_POSSIBLE]
+    causes = [(c.id, c.certainty) for c in inference.causes
+              if c.named or (c.certainty >= ALSO_POSSIBLE and not _contradicted(inference, c))]
     contradictions = [(c.id, c.id in answers.confirmed) for c in find_contradictions(system.kb, answers.answers)]
     return Diagnosis(system, answers, inference, ignored, relevant, level, target, plan,
                      causes=causes, symptoms=ranked("symptom", PRESENT),
                      context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
                      in_place=in_place, deferred=deferred, selection=selection, contradictions=contradictions)
+
+
+def _contradicted(inference: Inference, cause) -> bool:
+    """Whether an answer speaks firmly against a cause (evidence of −0.5 or stronger): such a
+    cause is not offered as "also possible", whatever else points to it."""
+    return any(cf <= CONTRADICTED for cf, index in inference.findings[("cause", cause.id)].support
+               if index in cause.against)
 
 
 def _level_verdict(system, inference: Inference, kept, relevant) -> LevelVerdict | None:

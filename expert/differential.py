@@ -129,14 +129,21 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
             return 0.0
         return specific(link)
 
-    def score(cause: str, named: Sequence[str]) -> float:
-        # Findings that rest on the same answers are one piece of evidence, not several:
-        # "little flows either way" shows two symptoms, but it is one answer.
-        by_origin: dict[frozenset, float] = {}
+    def counting(cause: str, named: Sequence[str]) -> dict[frozenset, tuple[float, int]]:
+        """The evidence that counts for a cause, one piece per origin: findings that rest on the
+        same answers are one piece of evidence, not several ("little flows either way" shows two
+        symptoms, but it is one answer). Origin → (what it still contributes, its firing)."""
+        by_origin: dict[frozenset, tuple[float, int]] = {}
         for link in positive.get(cause, ()):
             key = link.origin or frozenset([link.finding])
-            by_origin[key] = max(by_origin.get(key, 0.0), residual(link, named))
-        values = [v for _, v in sorted(by_origin.items(), key=lambda kv: sorted(kv[0])) if v > 0]
+            value = residual(link, named)
+            if value > 0 and (key not in by_origin or (value, -link.firing) > (by_origin[key][0], -by_origin[key][1])):
+                by_origin[key] = (value, link.firing)
+        return by_origin
+
+    def score(cause: str, named: Sequence[str]) -> float:
+        by_origin = counting(cause, named)
+        values = [by_origin[key][0] for key in sorted(by_origin, key=sorted)]
         return combine(values + [link.cf for link in negative.get(cause, ())])
 
     candidates = sorted(set(positive) | set(negative), key=lambda c: position.get(c, len(position)))
@@ -146,8 +153,9 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
         remaining = [c for c in candidates if c not in named]
         if not remaining:
             break
-        best = max(remaining, key=lambda c: (round(score(c, named), DECIMALS), -position.get(c, 0)))
-        value = round(score(best, named), DECIMALS)
+        scores = {c: round(score(c, named), DECIMALS) for c in remaining}
+        best = max(remaining, key=lambda c: (scores[c], -position.get(c, 0)))
+        value = scores[best]
         if value < NAMED:
             break
         certainty[best] = value
@@ -160,7 +168,7 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
     ranked = []
     for rank, cause in enumerate(named + others, start=1):
         before = named[:named.index(cause)] if cause in named else named
-        counted = tuple(sorted({link.firing for link in positive.get(cause, ()) if residual(link, before) > 0}))
+        counted = tuple(sorted(firing for _, firing in counting(cause, before).values()))
         absorbed = tuple(n for n in before if any(strength[link.finding].get(n, 0.0) >= strength[link.finding][cause]
                                                   for link in positive.get(cause, ())))
         ranked.append(RankedCause(

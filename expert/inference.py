@@ -235,13 +235,16 @@ class _Session:
 
     def _origin(self, firing: Firing) -> frozenset:
         """The answers a firing rests on: those it read, and those behind the findings it read
-        (for each finding, the answers of its strongest supporting firing)."""
+        (for each finding, the answers of its strongest firing in the direction it was read)."""
         questions = set()
-        for leaf, _ in firing.leaves:
+        for leaf, value in firing.leaves:
             if isinstance(leaf, AnswerLeaf):
                 questions.add(leaf.question)
                 continue
-            support = [(cf, i) for cf, i in self.evidence.get(leaf.fact, {}).get(leaf.id, ()) if cf > 0]
+            # a finding read as present rests on its strongest evidence for, one read as absent
+            # (a certainty at most −0.5) on its strongest evidence against
+            sign = -1 if isinstance(value, (int, float)) and value < 0 else 1
+            support = [(sign * cf, i) for cf, i in self.evidence.get(leaf.fact, {}).get(leaf.id, ()) if sign * cf > 0]
             if support:
                 _, strongest = max(support, key=lambda p: (p[0], -p[1]))
                 questions |= self._origin(self.trace[strongest])

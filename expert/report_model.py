@@ -195,16 +195,14 @@ SHOWN_BY = 4  # findings listed for a cause; the rest are counted
 
 
 def shown_by(d: Diagnosis, cause: str, t: Messages) -> list[str]:
-    """The findings behind a cause, as statements: a sign or symptom found absent reads "absent: …".
+    """The findings that set a cause apart (:meth:`Diagnosis.cause_support`), as statements:
+    a sign or symptom found absent reads "absent: …".
 
     :meth:`Diagnosis.shown_by` lists the ids only; a rule may read a sign's
     absence (``certainty ≤ -0.5``), which must not read as its presence.
     """
-    finding = d.inference.findings.get(("cause", cause))
     seen: dict[str, str] = {}
-    for cf, index in sorted(finding.support if finding else (), key=lambda s: (-s[0], s[1])):
-        if cf <= 0:
-            continue
+    for _, index in d.cause_support(cause):
         for m in d.trace[index].matched:
             if m.fact == "answer" or m.id in seen:
                 continue
@@ -270,7 +268,7 @@ def _plan(d: Diagnosis, t: Messages, refs: _References) -> dict:
                 "cost": t(f"cost.{item.cost}"), "cost_class": item.cost,
                 "cost_note": m.cost_note[lang] if m.cost_note else None,
                 "weeks": item.weeks, "duration": m.duration[lang], "start": item.start + 1, "finish": item.finish,
-                "span": str(item.finish) if item.weeks == 1 else f"{item.start + 1}–{item.finish}",
+                "span": item.span,
                 "when": week_span(item.start + 1, item.finish, t),
                 "bar_left": round(100 * item.start / total, 2), "bar_width": round(100 * item.weeks / total, 2),
                 "critical": item.critical, "pulled_in": item.pulled_in,

@@ -173,7 +173,7 @@ def _plan(d: Diagnosis, t: Messages) -> list[RenderableType]:
                     label += f" ({', '.join(notes)})"
                 owner = kb.owners[item.owner].name[lang]
                 table.add_row(str(d.plan.order.index(ident) + 1), label, owner, t(f"cost.{item.cost}"),
-                              f"{item.start + 1}–{item.finish}")
+                              item.span)
             out.append(table)
         path = " → ".join(str(d.plan.order.index(m) + 1) for m in d.plan.critical_path)
         out.append(Text(t("report.total", weeks=d.plan.total_weeks, path=path)))

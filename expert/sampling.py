@@ -78,6 +78,9 @@ class AnswerSampler:
 
     def value(self, question: Question, rng: random.Random) -> Any:
         """One allowed answer to a question."""
+        if question.type == "multi":  # every choice that applies: one to three of them, in questionnaire order
+            values = [c.value for c in question.choices]
+            return tuple(sorted(rng.sample(values, rng.randint(1, min(3, len(values)))), key=values.index))
         if question.type == "choice":
             values = [c.value for c in question.choices]
             if self.tuples and rng.random() < self.tuples:

@@ -21,7 +21,7 @@ from expert.explain_graph import graph_nodes
 from expert.whatif import explain_why
 from expert.whynot import explain_why_not
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, planned_file
 
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 DEFINED = "defined-manufacturer"  # Uralpack: Defined → Aligned, pulled-in prerequisites, practices in place
@@ -114,13 +114,8 @@ class TestHow:
         assert (f"Differential diagnosis: evidence {explain_text.cf(ranked.evidence_certainty)} → "
                 f"{explain_text.cf(ranked.certainty)}") in text
 
-    def test_prerequisite_pulled_into_the_plan_names_the_measures_requiring_it(self, runner, system, tmp_path):
-        # without the heads' own meeting among the answers, nothing recommends it: the measures
-        # that need it pull it in
-        data = yaml.safe_load((EXAMPLES / f"{DEFINED}.yaml").read_text(encoding="utf-8"))
-        del data["answers"]["heads_meet"]
-        answers = tmp_path / "answers.yaml"
-        answers.write_text(yaml.safe_dump(data), encoding="utf-8")
+    def test_prerequisite_pulled_into_the_plan_names_the_measures_requiring_it(self, runner, system):
+        answers = planned_file()
         d = expert.diagnose(expert.read_answers(answers, system.kb), system)
         pulled = [m for m in d.plan.order if d.plan.items[m].pulled_in]
         assert pulled

@@ -121,13 +121,20 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
         """
         return link.cf * (strength[link.finding][link.cause] / top[link.finding]) ** 2
 
-    def residual(link: Link, named: Sequence[str]) -> float:
+    # per link, computed once: its specific weight, and the causes that explain its finding
+    # at least as well (naming any of them explains the link away)
+    weight: dict[int, float] = {}
+    rivals: dict[int, frozenset] = {}
+    for found in positive.values():
+        for link in found:
+            own = strength[link.finding][link.cause]
+            weight[id(link)] = specific(link)
+            rivals[id(link)] = frozenset(c for c, w in strength[link.finding].items() if c != link.cause and w >= own)
+
+    def residual(link: Link, named) -> float:
         """What a link still contributes once the named causes have explained what they can:
         nothing, where a named cause explains the finding at least as well."""
-        own = strength[link.finding][link.cause]
-        if any(strength[link.finding].get(n, 0.0) >= own for n in named if n != link.cause):
-            return 0.0
-        return specific(link)
+        return 0.0 if rivals[id(link)].intersection(named) else weight[id(link)]
 
     def counting(cause: str, named: Sequence[str]) -> dict[frozenset, tuple[float, int]]:
         """The evidence that counts for a cause, one piece per origin: findings that rest on the
@@ -149,20 +156,29 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
     candidates = sorted(set(positive) | set(negative), key=lambda c: position.get(c, len(position)))
     named: list[str] = []
     certainty: dict[str, float] = {}
+    # a cause's score changes only when a cause that explains one of its findings is named
+    explained_by_naming: dict[str, set[str]] = {}
+    for cause, found in positive.items():
+        for link in found:
+            for rival in rivals[id(link)]:
+                explained_by_naming.setdefault(rival, set()).add(cause)
+    scores = {c: round(score(c, named), DECIMALS) for c in candidates}
     while len(named) < MAX_NAMED:
         remaining = [c for c in candidates if c not in named]
         if not remaining:
             break
-        scores = {c: round(score(c, named), DECIMALS) for c in remaining}
         best = max(remaining, key=lambda c: (scores[c], -position.get(c, 0)))
         value = scores[best]
         if value < NAMED:
             break
         certainty[best] = value
         named.append(best)
+        for cause in explained_by_naming.get(best, ()):
+            if cause not in named:
+                scores[cause] = round(score(cause, named), DECIMALS)
     others = [c for c in candidates if c not in named]
     for cause in others:
-        certainty[cause] = round(score(cause, named), DECIMALS)
+        certainty[cause] = scores[cause]
     others.sort(key=lambda c: (-certainty[c], position.get(c, 0)))
 
     ranked = []

@@ -183,6 +183,7 @@ class _Session:
         self.evidence: dict[str, dict[str, list[tuple[float, int]]]] = defaultdict(lambda: defaultdict(list))
         self.causes: list[RankedCause] = []
         self._ranked = False
+        self._origins: dict[int, frozenset] = {}  # firing index → the answers it rests on
 
     def fire(self, rule: Rule, values: Mapping[str, Mapping[str, Any]], plan) -> None:
         """Record one firing; ``values`` maps a kind to the answers or certainties the stage saw.
@@ -236,6 +237,12 @@ class _Session:
     def _origin(self, firing: Firing) -> frozenset:
         """The answers a firing rests on: those it read, and those behind the findings it read
         (for each finding, the answers of its strongest firing in the direction it was read)."""
+        known = self._origins.get(firing.index)
+        if known is None:
+            known = self._origins[firing.index] = self._find_origin(firing)
+        return known
+
+    def _find_origin(self, firing: Firing) -> frozenset:
         questions = set()
         for leaf, value in firing.leaves:
             if isinstance(leaf, AnswerLeaf):

@@ -21,7 +21,8 @@ optionally rules that must fire or stay silent::
 
 ``expect`` takes, per kind, a list of ids (certainty at least 0.2; for
 causes and measures the diagnosis' own reporting thresholds) or a mapping of
-id to a minimum certainty. ``level`` and ``target`` take a single id. A
+id to a minimum certainty; a negative number expects the opposite to hold at
+least that firmly (a certainty at most that number). ``level`` and ``target`` take a single id. A
 measure is expected as the rules recommend it, whether the plan keeps it or
 defers it past its phase's limit.
 """
@@ -108,7 +109,9 @@ def run_case(case: Case, system: ExpertSystem) -> CaseResult:
     for kind, wanted in case.expect.items():
         for ident, minimum in _wanted(kind, wanted):
             actual = _actual(d, kind, ident)
-            if actual < minimum:
+            if minimum < 0 and actual > minimum:
+                result.failures.append(f"expected {kind} {ident} against (certainty ≤ {minimum:g}), got {actual:.3f}")
+            elif minimum >= 0 and actual < minimum:
                 result.failures.append(f"expected {kind} {ident} (certainty ≥ {minimum:g}), got {actual:.3f}")
     for kind, unwanted in case.absent.items():
         for ident, _ in _wanted(kind, unwanted):

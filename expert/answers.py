@@ -35,7 +35,7 @@ from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
 UNKNOWN_WORDS = ("?", "unknown", "не знаю", "u")
-_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "lang", "confirmed", "answers")
+_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "lang", "confirmed", "answers", "quick")
 PROFILE = ("organization", "role")
 MAX_NAME = 200  # characters of an organisation's name
 
@@ -48,7 +48,12 @@ class AnswerSheet:
     the respondent has answered, even if with a blank name or an unknown
     role, so a resumed consultation does not ask them again. ``confirmed``
     lists the contradictions (``knowledge/contradictions.yaml``) the
-    respondent has confirmed: both answers are right.
+    respondent has confirmed: both answers are right. ``quick`` holds the
+    ratings of the quick self-assessment (``expert.quick``): None when it was
+    never offered, ``{}`` when it was declined. ``derived`` holds values Accord
+    worked out rather than asked (``derived:`` in the knowledge base), such as
+    how far several respondents differ; they are never read from or written to
+    a file.
     """
 
     organization: str = ""
@@ -62,6 +67,8 @@ class AnswerSheet:
     retired: dict[str, Any] = field(default_factory=dict)  # answers to questions no longer asked
     profile_given: tuple[str, ...] = ()
     confirmed: tuple[str, ...] = ()
+    quick: dict[str, Any] | None = None  # statement id → 1–5 or 'unknown'
+    derived: dict[str, Any] = field(default_factory=dict)  # worked out, not asked (several respondents)
 
     def to_document(self) -> dict:
         data: dict[str, Any] = {}
@@ -78,6 +85,8 @@ class AnswerSheet:
         if self.confirmed:
             data["confirmed"] = list(self.confirmed)
         data["answers"] = {q: list(v) if isinstance(v, tuple) else v for q, v in self.answers.items()}
+        if self.quick is not None:
+            data["quick"] = dict(self.quick)
         return data
 
 
@@ -144,6 +153,9 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
         raise InputError(f"written with questionnaire version {version}, newer than this Accord's ({current}); "
                          "update Accord to read it", doc.locate("questionnaire"))
     confirmed = _check_confirmed(doc, kb, data.get("confirmed"))
+    from .quick import check_quick  # the quick self-assessment builds on this module
+
+    quick = check_quick(doc, kb, data.get("quick"))
     raw = data["answers"]
     if raw is None:
         raw = {}
@@ -170,7 +182,7 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
     given = tuple(step for step, key in zip(PROFILE, ("organization", "respondent")) if key in data)
     return AnswerSheet(organization, role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
                        lang, doc.name, given_on, current, version if version < current else None, retired,
-                       given, confirmed)
+                       given, confirmed, quick)
 
 
 def _check_confirmed(doc: Document, kb: KnowledgeBase, confirmed) -> tuple[str, ...]:

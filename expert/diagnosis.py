@@ -23,12 +23,15 @@ from .inference import Firing, Inference, Reasoner, choose_engine
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan, phase_names
 from .plan_selection import IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Selection, select
+from .quick import QuickReading, derived_quick, quick_reading
 from .rules import RuleSet, load_rules
 
 # 2.0: causes ranked by the differential diagnosis (named, also possible); plan phases relative to
 # the company (first/now/next) with each measure's transition beside; not_planned; contradictions;
 # "engine" says which inference engine ran.
-SCHEMA_VERSION = "2.0"
+# 2.1: "date" of the answers; "quick" (the quick self-assessment) and "respondents" (several respondents
+# of one organisation: the sides, their own levels, where they differ), null when absent.
+SCHEMA_VERSION = "2.1"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
 ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible ...
 CONTRADICTED = -0.5  # ... unless an answer speaks against them this firmly
@@ -197,6 +200,8 @@ class Diagnosis:
     deferred: list[tuple[str, float]] = field(default_factory=list)  # recommended, but after the plan's limit
     selection: Selection | None = None  # how the plan was chosen: exclusions, named causes' treatment
     contradictions: list[tuple[str, bool]] = field(default_factory=list)  # (id, confirmed by the respondent)
+    quick: QuickReading | None = None  # the quick self-assessment, when the answers include it
+    respondents: Any = None  # expert.respondents.Respondents, when several respondents were combined
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -212,7 +217,7 @@ class Diagnosis:
         return self.inference.trace
 
     def questions_summary(self) -> dict:
-        kept = self.inference.answers
+        kept = {q: v for q, v in self.inference.answers.items() if q in self.kb.questions}  # not derived values
         return {
             "asked": len(kept),
             "relevant": sum(1 for v in self.relevant.values() if v),
@@ -234,6 +239,7 @@ class Diagnosis:
             "organization": self.sheet.organization,
             "respondent": {"role": self.sheet.role},
             "engine": self.engine,
+            "date": self.sheet.date,
         }
         if self.level:
             lv = self.level
@@ -293,7 +299,10 @@ class Diagnosis:
         out["contradictions"] = [{"id": i, "text": kb.contradictions[i].text[lang],
                                   "questions": questions_of(kb.contradictions[i], kb), "confirmed": confirmed}
                                  for i, confirmed in self.contradictions]
-        out["answers"] = dict(self.inference.answers)
+        out["answers"] = {q: v for q, v in self.inference.answers.items() if q in kb.questions}
+        out["derived"] = {q: v for q, v in self.inference.answers.items() if q in kb.derived}
+        out["quick"] = self.quick.to_dict(kb, lang) if self.quick else None
+        out["respondents"] = self.respondents.to_dict(self, lang) if self.respondents else None
         out["trace"] = [f.to_dict() for f in self.trace]
         return out
 
@@ -384,13 +393,20 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
     """
     system = kb or load_expert()
     if not isinstance(answers, AnswerSheet):
-        # a mapping given to the library uses today's question ids
+        # a mapping given to the library uses today's question ids; it may also give derived values
+        # (``derived:`` in the knowledge base), as the rule cases do
+        plain = dict(answers)
+        given = {q: plain.pop(q) for q in list(plain) if q in system.kb.derived}
         answers = check_answers(Document(Path("<answers>"), {"questionnaire": system.kb.questionnaire_version,
-                                                              "answers": dict(answers)}), system.kb)
+                                                              "answers": plain}), system.kb)
+        answers.derived = _check_derived(system.kb, given)
     relevant = relevance(system.kb, answers.answers)
     kept = {q: v for q, v in answers.answers.items() if relevant.get(q)}
     ignored = {q: v for q, v in answers.answers.items() if not relevant.get(q)}
-    inference = system.reasoner.infer(kept)
+    # values worked out rather than asked (the quick total; how far several respondents differ) go to the
+    # rules with the answers (expert.quick, expert.respondents)
+    derived = {**derived_quick(system.kb, answers.quick), **answers.derived}
+    inference = system.reasoner.infer({**kept, **derived} if derived else kept)
 
     level = _level_verdict(system, inference, kept, relevant)
     target = _target_verdict(system, inference, level)
@@ -414,7 +430,20 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
                      causes=causes, symptoms=ranked("symptom", PRESENT),
                      context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
-                     in_place=in_place, deferred=deferred, selection=selection, contradictions=contradictions)
+                     in_place=in_place, deferred=deferred, selection=selection, contradictions=contradictions,
+                     quick=quick_reading(system.kb, answers.quick))
+
+
+def _check_derived(kb: KnowledgeBase, given: Mapping[str, Any]) -> dict[str, Any]:
+    from .errors import InputError, Location
+
+    checked = {}
+    for ident, value in given.items():
+        normalised, problem = kb.derived[ident].normalise(value)
+        if problem or normalised == UNKNOWN:
+            raise InputError(f"derived value '{ident}': {problem or 'must be known'}", Location("<answers>"))
+        checked[ident] = normalised
+    return checked
 
 
 def _contradicted(inference: Inference, cause) -> bool:

@@ -20,7 +20,7 @@ setup: $(STAMP) graphviz pango bytecode
 # a cold `accord` run then skips compiling them, even where the environment
 # sets PYTHONDONTWRITEBYTECODE. Up-to-date files are skipped.
 bytecode: $(STAMP)
-	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py
+	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py cli_organisation.py
 
 # Drawing SVG/PNG/PDF needs the system `dot` program. Install it where we can;
 # everything else works without it.

@@ -121,11 +121,12 @@ def language_option(func):
                         help="Language of questions and reports.")(func)
 
 
-def output_options(formats: list[str], default: str):
-    """The shared ``--format`` and ``-o/--output`` options."""
+def output_options(formats: list[str], default: str, folder: bool = False):
+    """The shared ``--format`` and ``-o/--output`` options (``folder``: -o may also name a folder)."""
     def decorate(func):
-        func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                            help="Write to this file instead of standard output.")(func)
+        func = click.option("-o", "--output", type=click.Path(dir_okay=folder, path_type=Path), default=None,
+                            help="Write to this file instead of standard output" +
+                                 (" (a folder for a folder of answers files)." if folder else "."))(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=None,
                             help=f"Output format (default: from the -o extension, else {default}).")(func)
 
@@ -210,17 +211,22 @@ DEFAULT_SESSION = Path("accord-session.yaml")
 
 
 @main.command()
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Answers file (YAML or JSON) to diagnose instead of asking the questions.")
+@click.option("--answers", "answers_files", type=click.Path(path_type=Path), multiple=True,
+              help="Answers file (YAML or JSON) to diagnose instead of asking the questions; once per respondent "
+                   "of one organisation, or a folder of many organisations' files.")
+@click.option("--quick", is_flag=True,
+              help="Only the quick self-assessment: 20 statements rated 1-5, read as a band (a first reading).")
 @click.option("--save", "session_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=f"Session file the consultation writes every answer to [default: {DEFAULT_SESSION}].")
 @click.option("--resume", is_flag=True, help="Continue the consultation saved in the --save file.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for a folder of answers files [default: all cores].")
 @language_option
-@output_options(["text", "md", "html", "pdf", "json"], "text")
+@output_options(["text", "md", "html", "pdf", "json", "csv"], "text", folder=True)
 @click.pass_context
-def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: bool, lang: str, fmt: str,
-             output: Path | None):
-    """Interview the manager (or read an answers file) and diagnose the relationship.
+def diagnose(ctx, answers_files: tuple[Path, ...], quick: bool, session_file: Path | None, resume: bool,
+             jobs: int | None, lang: str, fmt: str, output: Path | None):
+    """Interview the manager (or read answers files) and diagnose the relationship.
 
     Without --answers, Accord asks the diagnostic questions one at a time,
     only those that apply. At any prompt: ? shows help, 'why' says why the
@@ -230,25 +236,54 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
     continues at the first unanswered question. On a terminal the choices are
     menus; otherwise one line is read per question (the value or the choice
     number), and the end of input saves the answers and says how to resume.
+    The consultation ends by offering the quick self-assessment (20
+    statements); --quick asks only those and gives a first reading.
+
+    Several --answers files are the respondents of one organisation (each
+    with a role): one diagnosis, with where their views differ. A folder
+    diagnoses every organisation in it, on all cores: -o FOLDER gets a report
+    per organisation and summary.csv; --format csv prints the summary alone.
 
     \b
     Examples:
       accord diagnose --lang ru -o report.html
       accord diagnose --save acme.yaml --resume
+      accord diagnose --quick --save acme.yaml
       accord diagnose --answers examples/defined-manufacturer.yaml
       accord diagnose --answers answers.yaml --format md -o report.md
       accord diagnose --answers answers.yaml -o report.pdf
+      accord diagnose --answers sales.yaml --answers marketing.yaml
+      accord diagnose --answers clients/ --format json -o reports/
     """
+    import cli_organisation
+
+    folder = len(answers_files) == 1 and answers_files[0].is_dir()
     if fmt == "pdf" and output is None:
         raise click.UsageError("format 'pdf' is binary: give -o FILE to write it to a file")
-    if answers_file is not None:
+    if fmt == "csv" and not folder:
+        raise click.UsageError("--format csv is the summary of a folder of answers files (--answers FOLDER)")
+    if jobs is not None and not folder:
+        raise click.UsageError("--jobs applies to a folder of answers files (--answers FOLDER)")
+    if answers_files:
         if resume or session_file is not None:
             raise click.UsageError("--save and --resume belong to a consultation; do not combine them with --answers")
-        refuse_overwriting(output, answers_file)
+        if any(path.is_dir() for path in answers_files):
+            if len(answers_files) > 1:
+                raise click.UsageError("a folder of answers files is diagnosed on its own: give --answers FOLDER once")
+            if quick:
+                raise click.UsageError("--quick reads the files of one organisation, not a folder")
+            fmt_given = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+            cli_organisation.diagnose_folder(ctx, system(ctx), answers_files[0], fmt if fmt_given else None, lang,
+                                             output, jobs)
+            return
+        for answers_file in answers_files:
+            refuse_overwriting(output, answers_file)
         sys_ = system(ctx)
-        sheet = expert.read_answers(answers_file, sys_.kb)
-        d = expert.diagnose(sheet, sys_)
-        show_report(d, fmt, answers_language(ctx, lang, sheet), output)
+        if quick:
+            cli_organisation.quick_from_files(ctx, sys_, answers_files, fmt, lang, output)
+            return
+        d = cli_organisation.diagnosis_of(sys_, answers_files)
+        show_report(d, fmt, answers_language(ctx, lang, d.sheet), output)
         return
 
     import cli_consult
@@ -256,8 +291,13 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
     session = session_file or DEFAULT_SESSION
     refuse_overwriting(output, session, "session file")
     sys_ = system(ctx)
+    if quick:
+        cli_organisation.quick_consultation(ctx, sys_, session, resume, lang, fmt, output)
+        return
+    from expert.quick import FullThenQuick
+
     lang_given = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
-    finished = cli_consult.run(ctx, sys_, session, resume, lang, lang_given)
+    finished = cli_consult.run(ctx, sys_, session, resume, lang, lang_given, factory=FullThenQuick)
     if finished is None:
         return
     consultation, lang = finished
@@ -272,18 +312,25 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
 @main.command()
 @language_option
 @click.option("--template", is_flag=True, help="Write a blank answers file with every question as a comment.")
+@click.option("--quick", is_flag=True, help="List the statements of the quick self-assessment instead.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.pass_context
-def questions(ctx, lang: str, template: bool, output: Path | None):
+def questions(ctx, lang: str, template: bool, quick: bool, output: Path | None):
     """List the diagnostic questions, or write a blank answers file.
 
     \b
     Examples:
       accord questions --lang ru
+      accord questions --quick
       accord questions --template -o answers.yaml
     """
     kb = system(ctx).kb
+    if quick and not template:
+        from expert.quick import statements_listing
+
+        emit(statements_listing(kb, lang), output)
+        return
     if template:
         emit(expert.answers.answers_template(kb, lang), output)
         return
@@ -314,15 +361,16 @@ EXPORT_FORMATS_BY_SUFFIX = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": 
 
 
 @main.command("export")
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Answers file (YAML or JSON) whose plan of measures to export.")
+@click.option("--answers", "answers_files", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              multiple=True, help="Answers file (YAML or JSON) whose plan of measures to export; once per "
+                                  "respondent of one organisation.")
 @click.option("--format", "fmt", type=click.Choice(plan_graph.FORMATS), default=None,
               help="Output format (default: from the -o extension).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output (png and pdf need a file).")
 @language_option
 @click.pass_context
-def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, lang: str):
+def export_plan(ctx, answers_files: tuple[Path, ...], fmt: str | None, output: Path | None, lang: str):
     """Export the plan of measures as a drawing, a graph file or a task list.
 
     \b
@@ -345,11 +393,13 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
             raise click.UsageError(f"give --format ({', '.join(plan_graph.FORMATS)})")
     if output is None and fmt in plan_graph.BINARY_FORMATS:
         raise click.UsageError(f"format '{fmt}' is binary: give -o FILE to write it to a file")
-    refuse_overwriting(output, answers_file)
+    import cli_organisation
+
+    for answers_file in answers_files:
+        refuse_overwriting(output, answers_file)
     sys_ = system(ctx)
-    sheet = expert.read_answers(answers_file, sys_.kb)
-    lang = answers_language(ctx, lang, sheet)
-    d = expert.diagnose(sheet, sys_)
+    d = cli_organisation.diagnosis_of(sys_, answers_files)
+    lang = answers_language(ctx, lang, d.sheet)
     if output is None:
         text = plan_graph.export_text(d, fmt, lang)
         click.echo(text, nl=not text.endswith("\n"))
@@ -360,8 +410,9 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
 # ------------------------------------------------------------------- explain
 
 @main.command()
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Answers file (YAML or JSON) whose diagnosis to explain.")
+@click.option("--answers", "answers_files", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              multiple=True, help="Answers file (YAML or JSON) whose diagnosis to explain; once per respondent of "
+                                  "one organisation.")
 @click.option("--how", "how_id", metavar="WHAT", default=None,
               help="Show how a conclusion was reached, one level at a time: a step number of the report (3, #3), "
                    "a name as the report prints it, 'level', 'target' or an id; append .N to go down to reason N "
@@ -380,8 +431,9 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
 @language_option
 @output_options(["text", "json"], "text")
 @click.pass_context
-def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str | None, why_not_id: str | None,
-            graph_fmt: str | None, around: str | None, depth: int, lang: str, fmt: str, output: Path | None):
+def explain(ctx, answers_files: tuple[Path, ...], how_id: str | None, full: bool, why_id: str | None,
+            why_not_id: str | None, graph_fmt: str | None, around: str | None, depth: int, lang: str, fmt: str,
+            output: Path | None):
     """Explain a diagnosis: the reasoning trace, HOW, WHY and WHY NOT, with sources.
 
     \b
@@ -414,11 +466,13 @@ def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str
         raise click.UsageError("--around goes with --graph")
     if graph_fmt == "png" and output is None:
         raise click.UsageError("--graph png is binary: give -o FILE to write it to a file")
-    refuse_overwriting(output, answers_file)
+    import cli_organisation
+
+    for answers_file in answers_files:
+        refuse_overwriting(output, answers_file)
     sys_ = system(ctx)
-    sheet = expert.read_answers(answers_file, sys_.kb)
-    lang = answers_language(ctx, lang, sheet)
-    d = expert.diagnose(sheet, sys_)
+    d = cli_organisation.diagnosis_of(sys_, answers_files)
+    lang = answers_language(ctx, lang, d.sheet)
     if graph_fmt is not None:
         from expert.explain_brief import explain_brief
         from expert.explain_graph import render_graph
@@ -433,7 +487,8 @@ def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str
     if how_id is not None and not full and not as_json:
         from expert.explain_brief import explain_brief, render_brief
 
-        text = render_brief(explain_brief(d, how_id), d, lang, display_path(answers_file))
+        files = " --answers ".join(display_path(f) for f in answers_files)  # the commands it suggests name them all
+        text = render_brief(explain_brief(d, how_id), d, lang, files)
     elif how_id is not None:
         from expert.explain_brief import explain_brief
 
@@ -468,6 +523,33 @@ def explain(ctx, answers_file: Path, how_id: str | None, full: bool, why_id: str
         text = explain_json.dumps(explain_json.trace_to_dict(d, lang)) if as_json \
             else explain_text.render_trace(d, lang)
     emit(text, output)
+
+
+# ------------------------------------------------------------------- compare
+
+@main.command("compare")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@language_option
+@output_options(["text", "md", "html", "json"], "text")
+@click.pass_context
+def compare_assessments(ctx, old: Path, new: Path, lang: str, fmt: str, output: Path | None):
+    """Compare two assessments of one organisation: what changed, and progress on the old plan.
+
+    OLD and NEW are answers files (diagnosed now) or diagnoses saved with
+    'accord diagnose --format json' (read as they were recorded); the date of
+    each comes from the file. Shows the level and its certainty then and now,
+    the causes resolved, new and persisting, the measures of the old plan now
+    in place, still to do or no longer needed, and what the new plan adds.
+
+    \b
+    Examples:
+      accord compare examples/history/uralpack-2025.yaml examples/history/uralpack-2026.yaml
+      accord compare last-year.json answers.yaml --format html -o progress.html
+    """
+    import cli_organisation
+
+    cli_organisation.compare(ctx, system(ctx), old, new, fmt, lang, output)
 
 
 # ------------------------------------------------------------------------ kb

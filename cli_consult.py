@@ -38,6 +38,7 @@ from expert.conditions import UNKNOWN
 from expert.consultation import AT_START, CONFIRM, CONFIRMED, HELP, INVALID, WHY, Consultation, Outcome, Step
 from expert.errors import ExitCode, InputError, Location, display_path
 from expert.i18n import Messages
+from expert.quick import QUICK_OFFER
 
 WHY_SHOWN = 3  # rules listed by `why` (after what the question establishes) before pointing to `accord explain --why`
 
@@ -47,8 +48,13 @@ class EndOfInput(Exception):
 
 
 def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: bool, lang: str,
-        lang_given: bool) -> tuple[Consultation, str] | None:
+        lang_given: bool, factory=Consultation) -> tuple[Consultation, str] | None:
     """Run the consultation; returns it and the language, or None if input ended early.
+
+    ``factory(system, sheet)`` makes the consultation: a full one by default,
+    the quick self-assessment (``expert.quick.QuickConsultation``), or a full
+    one that ends by offering it (``expert.quick.FullThenQuick``). End of input
+    at a step the consultation marks ``optional`` simply ends it.
 
     Raises ``click.exceptions.Exit`` with code 130 after Ctrl-C (the answers are saved).
     """
@@ -68,7 +74,7 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
     t = Messages(kb, lang)
     terminal = sys.stdin.isatty() and sys.stdout.isatty()
     ui: Prompter = TerminalPrompter(t) if terminal else LinePrompter(t)
-    consultation = Consultation(system, sheet)
+    consultation = factory(system, sheet)
     name = display_path(session)
     write_answers(consultation.sheet, session)  # fail early if the file cannot be written
 
@@ -90,14 +96,17 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
                 write_answers(consultation.sheet, session)
             show_outcome(ui, t, system, outcome, name, consultation.answers)
     except EndOfInput:
+        if getattr(consultation, "optional", False):  # e.g. the offer of the quick self-assessment
+            ui.say("")
+            return consultation, lang
         ui.say("")
         ui.say(t("consult.saved_eof", asked=consultation.asked(), file=name))
-        ui.say(t("consult.resume_hint", file=name))
+        ui.say(t(getattr(consultation, "resume_hint", "consult.resume_hint"), file=name))
         return None
     except KeyboardInterrupt:
         ui.say("")
         ui.say(t("consult.interrupted", asked=consultation.asked(), file=name))
-        ui.say(t("consult.resume_hint", file=name))
+        ui.say(t(getattr(consultation, "resume_hint", "consult.resume_hint"), file=name))
         ctx.exit(ExitCode.INTERRUPTED)
     return consultation, lang
 
@@ -243,6 +252,8 @@ def text_of(t: Messages, step: Step) -> str:
 def progress(t: Messages, step: Step) -> str:
     if step.id == CONFIRM:
         return t("consult.confirm_heading")
+    if step.id == QUICK_OFFER:
+        return t("quick.offer_progress")
     if step.number is None:
         return t("consult.profile")
     if step.left == 0:

@@ -391,6 +391,9 @@ def answers_template(kb: KnowledgeBase, lang: str = "en") -> str:
             lines.append("  #   1 … 5 (" + ("1 strongly disagree, 5 strongly agree" if lang == "en"
                                              else "1 совершенно не согласен, 5 полностью согласен") + ")")
         lines.append(f"  # {q.id}:   # {q.allowed()}")
+    from .quick import template_lines  # the optional quick self-assessment
+
+    lines += template_lines(kb, lang)
     return "\n".join(lines) + "\n"
 
 

@@ -206,6 +206,25 @@ def statement_question(kb: KnowledgeBase, ident: str) -> Question:
     return kb.statements[ident].as_question(statement_help(kb))
 
 
+def statements_listing(kb: KnowledgeBase, lang: str = "en") -> str:
+    """The statements of the quick self-assessment, numbered, with their ids (``accord questions --quick``)."""
+    lines = [f"== {kb.sections['quick'].name[lang]} (1-5)"]
+    for number, statement in enumerate(kb.statements.values(), 1):
+        lines.append(f"{number:2}. {statement.id}\n    {statement.text[lang]}")
+    return "\n".join(lines) + "\n"
+
+
+def template_lines(kb: KnowledgeBase, lang: str = "en") -> list[str]:
+    """The quick section of a blank answers file: every statement as a commented line."""
+    scale = "1 strongly disagree … 5 strongly agree" if lang == "en" else "1 совершенно не согласен … 5 полностью согласен"
+    lines = [f"# --- {kb.sections['quick'].name[lang]} ({scale}); optional",
+             "# quick:"]
+    for statement in kb.statements.values():
+        lines.append(f"#   {statement.text[lang]}")
+        lines.append(f"#   {statement.id}:   # 1-5 or unknown")
+    return lines
+
+
 def offer_question(kb: KnowledgeBase) -> Question:
     """The yes/no question that offers the quick self-assessment at the end of a full consultation."""
     return Question(id=QUICK_OFFER, sources=("FACT-KOTLER-SELF-ASSESSMENT",), location=Location(), section="quick",
@@ -245,12 +264,16 @@ class QuickConsultation:
     ask_profile: bool = True
     offer: bool = False
 
+    resume_hint = "quick.resume_hint"  # the message telling how to continue (with --quick)
+
     def __post_init__(self):
         from .answers import PROFILE, AnswerSheet
 
         if self.sheet is None:
             self.sheet = AnswerSheet()
-        if not self.ask_profile or self.sheet.role is not None or self.sheet.answers or self.sheet.quick:
+        # a resumed sheet that records answers or a role does not ask the profile again (as Consultation);
+        # without the profile steps the sheet is left alone: it may be a full consultation's, still asking them
+        if self.ask_profile and (self.sheet.role is not None or self.sheet.answers or self.sheet.quick):
             self.sheet.profile_given = tuple(dict.fromkeys(tuple(self.sheet.profile_given) + PROFILE))
         self._at: str | None = None  # the step the user went back to
         self._accepted = False  # the offer was accepted in this consultation
@@ -473,6 +496,10 @@ class FullThenQuick:
     def step(self):
         step = self.full.step
         return step if step is not None else self.quick.step
+
+    @property
+    def resume_hint(self) -> str:
+        return "consult.resume_hint" if self.full.step is not None else "quick.resume_hint"
 
     @property
     def optional(self) -> bool:

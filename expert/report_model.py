@@ -82,6 +82,10 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
     ctx["sources"] = _sources(d, refs, lang)
     ctx["ignored"] = [kb.questions[q].text[lang] for q in ctx["questions"]["ignored"] if q in kb.questions]
     ctx["glossary"] = glossary(t)
+    from .report_respondents import quick_context, respondents_context  # several respondents, the quick total
+
+    ctx["respondents"] = respondents_context(d, t)
+    ctx["quick"] = quick_context(d, t)
     return ctx
 
 
@@ -324,6 +328,8 @@ def _answers(d: Diagnosis, t: Messages) -> list[dict]:
     kb = d.kb
     sections: list[dict] = []
     for qid, value in d.inference.answers.items():
+        if qid not in kb.questions:  # a value worked out, not asked (expert.respondents, expert.quick)
+            continue
         q = kb.questions[qid]
         if not sections or sections[-1]["id"] != q.section:
             sections.append({"id": q.section, "name": kb.sections[q.section].name[t.lang], "rows": []})

@@ -31,6 +31,9 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
     out.append(Text(f"{t('report.title')} — {org}", style="bold"))
     out.append(Text(""))
     out += _summary(d, t)
+    from .report_respondents import respondents_renderables
+
+    out += respondents_renderables(d, t)  # several respondents: who answered, where they differ (issue 10)
     out += _plan(d, t)
 
     out.append(Text(t("doc.details_text"), style="bold underline"))
@@ -55,6 +58,9 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         out.append(Text(t("report.no_level")))
     out.append(Text(""))
 
+    from .report_respondents import quick_renderables
+
+    out += quick_renderables(d, t)  # the quick self-assessment beside the level (issue 10)
     out.append(Text(t("report.causes"), style="bold"))
     named = {c.id for c in d.inference.causes if c.named}
     if named:

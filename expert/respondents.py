@@ -25,6 +25,9 @@ answers combine, per question:
    chose it. Without a majority the question is **undecided**: Accord takes
    nobody's answer (it counts as ``unknown``, which lowers the certainty of
    the level as any unknown does) and reports the difference.
+   Quick self-assessment ratings are averaged per statement, first within a
+   side, then over the sides; but when the sides' totals are a band (20
+   points) or more apart, their average is not read as a level either.
 6. **Difference is evidence.** Where the sides differ — ratings two or more
    points apart, or answers that lead the rules to different findings — is
    reported topic by topic, and three values worked out from it go to the
@@ -55,6 +58,9 @@ from .quick import QuickReading, quick_reading, round_half_up
 MIN_COMPARED = 5  # topics both sides must answer before the share that differs means anything
 SCALE_GAP = 2  # points apart on a 1–5 rating that count as a difference
 SHOWN = 8  # differences a report lists; JSON has them all
+# Quick totals this far apart (a whole band, as in the rule quick-totals-far-apart) are not averaged into
+# a level: like a choice without a majority, the average would be a reading neither side gave.
+QUICK_SPLIT = 20
 
 
 # ------------------------------------------------------------------ checks
@@ -158,6 +164,12 @@ class Respondents:
         return max(values) - min(values) if len(values) >= 2 else None
 
     @property
+    def quick_split(self) -> bool:
+        """Whether the sides' quick totals are too far apart to read their average as a level."""
+        gap = self.quick_gap
+        return gap is not None and gap >= QUICK_SPLIT
+
+    @property
     def quick_gap(self) -> int | None:
         totals = [s.quick.total for s in self.sides if s.quick and s.quick.total is not None]
         return max(totals) - min(totals) if len(totals) >= 2 else None
@@ -165,7 +177,7 @@ class Respondents:
     def derived(self) -> dict[str, Any]:
         """The values the rules read (``derived:`` in the knowledge base)."""
         out: dict[str, Any] = {}
-        if self.quick and self.quick.total is not None:
+        if self.quick and self.quick.total is not None and not self.quick_split:
             out["quick_total"] = self.quick.total
         for name in ("views_differ", "level_spread", "quick_gap"):
             value = self.differ_share if name == "views_differ" else getattr(self, name)
@@ -198,6 +210,7 @@ class Respondents:
         return {
             "count": len(self.sheets), "sides": sides, "compared": self.compared,
             "differ_share": self.differ_share, "level_spread": self.level_spread, "quick_gap": self.quick_gap,
+            "quick_split": self.quick_split,
             "differences": [difference_dict(t, kb, self, diff) for diff in self.differences],
             "undecided": list(self.undecided),
         }

@@ -67,6 +67,7 @@ bench: setup
 	$(BIN)/python bench/diagnose.py
 	$(BIN)/python bench/diagnose.py --engine experta --cold-runs 2
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/batch.py
 
 # The advice on the development cases of ../shared/cases (scored by its scorer).
 eval: setup

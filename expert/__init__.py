@@ -14,6 +14,7 @@ from .errors import (AccordError, EngineError, ExitCode, GraphvizMissingError, I
 from .explain import explain_how
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan
+from .respondents import diagnose_organisation
 from .rules import RuleSet, load_rules
 from .whatif import explain_why
 from .whynot import explain_why_not
@@ -37,6 +38,7 @@ __all__ = [
     "UnknownIdError",
     "build_plan",
     "diagnose",
+    "diagnose_organisation",
     "explain_how",
     "explain_why",
     "explain_why_not",

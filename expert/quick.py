@@ -216,6 +216,8 @@ def statements_listing(kb: KnowledgeBase, lang: str = "en") -> str:
 
 def template_lines(kb: KnowledgeBase, lang: str = "en") -> list[str]:
     """The quick section of a blank answers file: every statement as a commented line."""
+    if not kb.statements:  # a knowledge base without the quick self-assessment
+        return []
     scale = "1 strongly disagree … 5 strongly agree" if lang == "en" else "1 совершенно не согласен … 5 полностью согласен"
     lines = [f"# --- {kb.sections['quick'].name[lang]} ({scale}); optional",
              "# quick:"]
@@ -302,6 +304,8 @@ class QuickConsultation:
         from .answers import PROFILE
 
         steps = list(PROFILE) if self.ask_profile else []
+        if not self.kb.statements:  # a knowledge base without the quick self-assessment: nothing to offer
+            return steps
         if self.offer:
             steps.append(QUICK_OFFER)
             if not (self._accepted or self.ratings):

@@ -160,7 +160,9 @@ class Respondents:
 
     @property
     def level_spread(self) -> int | None:
-        values = [v.value for v in self.verdicts.values() if v.value is not None]
+        """Levels between the sides whose own answers establish a level (a side that answered
+        little, say only the quick statements, establishes none and is left out)."""
+        values = [v.value for v in self.verdicts.values() if v.value is not None and v.established]
         return max(values) - min(values) if len(values) >= 2 else None
 
     @property

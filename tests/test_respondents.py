@@ -145,6 +145,12 @@ class TestOppositeViews:
         assert combined.respondents.quick_split and "quick_total" not in combined.inference.answers
         assert not any(f.rule.startswith("quick-total-reads") for f in combined.trace)
 
+    def test_a_side_that_answered_little_is_no_level_apart(self, system, pair):
+        """A side with only quick ratings establishes no level of its own, so it places nothing levels apart."""
+        quick_only = AnswerSheet("Uralpack", "executive", {}, source="ceo.yaml", quick=dict(pair[1].quick))
+        r = diagnose_organisation([pair[0], quick_only], system).respondents
+        assert not r.verdicts["executive"].established and r.level_spread is None
+
     def test_the_sides_who_agree_give_no_gap(self, system):
         d = diagnose_organisation([expert.read_answers(SALES, system.kb),
                                    expert.read_answers(SALES, system.kb)], system)

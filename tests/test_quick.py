@@ -18,7 +18,7 @@ from expert.report_respondents import quick_context
 from expert.i18n import Messages
 
 from conftest import EXAMPLES
-from consult_script import ACCORD, child_env, example, lines_for
+from consult_script import ACCORD, asked_answers, child_env, example, lines_for
 
 SALES = EXAMPLES / "respondents" / "uralpack-sales.yaml"
 MARKETING = EXAMPLES / "respondents" / "uralpack-marketing.yaml"
@@ -118,7 +118,8 @@ class TestQuickConsultation:
 
     def test_the_full_consultation_ends_with_the_offer_and_back_returns_to_it(self, system):
         sheet = example(system, EXAMPLES / "integrated-fmcg.yaml")
-        c = FullThenQuick(system, replace(sheet, quick=None, profile_given=("organization", "role")))
+        answered = asked_answers(system, sheet)  # every question the consultation asks has an answer
+        c = FullThenQuick(system, replace(sheet, answers=answered, quick=None, profile_given=("organization", "role")))
         assert c.step.id == QUICK_OFFER and c.optional
         outcome = c.respond("back")
         assert outcome.kind == "back" and c.step.id in system.kb.questions and c.step.previous is not None

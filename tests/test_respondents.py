@@ -93,11 +93,11 @@ class TestCombine:
         assert [d.topic for d in r.differences] == ["joint_meetings"]  # the minority view is still reported
 
     def test_a_follow_up_counts_only_where_the_respondent_was_asked_it(self, system):
-        """conflict_acuteness applies only where conflicts happen; a stray answer of a side without them does not vote."""
-        r = combine([sheet("sales", {"conflict_frequency": "often", "conflict_acuteness": "acute"}),
-                     sheet("marketing", {"conflict_frequency": "often"}),
-                     sheet("executive", {"conflict_frequency": "rarely", "conflict_acuteness": "working"})], system)
-        assert r.combined.answers["conflict_acuteness"] == "acute"
+        """separation_years applies only where marketing was split off from sales; a stray answer does not vote."""
+        r = combine([sheet("sales", {"marketing_origin": "split_from_sales", "separation_years": "under_1"}),
+                     sheet("marketing", {"marketing_origin": "split_from_sales"}),
+                     sheet("executive", {"marketing_origin": "grew_separately", "separation_years": "over_3"})], system)
+        assert r.combined.answers["separation_years"] == "under_1"
 
     def test_respondents_of_one_role_are_sides_of_their_own(self, system):
         r = combine([sheet("sales", {"shared_terms": 1}, source="a.yaml"),

@@ -149,8 +149,8 @@ def _diagnose(task):
         from .respondents import diagnose_organisation
 
         d = diagnose_organisation(sheets, _STATE["system"])
-        if target is not None:
-            write_atomically(target, render(d), InputError, "report")
+        if target is not None:  # synced once, at the end of the folder (diagnose_folder)
+            write_atomically(target, render(d), InputError, "report", durable=False)
         named = [c.id for c in d.inference.causes if c.named][:TOP_CAUSES]
         return "ok", OrganisationResult(d.sheet.organization, tuple(s.source for s in sheets), len(sheets),
                                         d.level.id if d.level else None,
@@ -232,6 +232,8 @@ def diagnose_folder(directory: Path | str, spec: tuple = (None, None, None), job
         if status == "error":
             _raise(value)
         results.append(value)
+    if out_dir is not None and hasattr(os, "sync"):
+        os.sync()  # the reports were written without a flush each: one for all of them
     return results
 
 

@@ -235,8 +235,8 @@ def render_brief(brief: Brief, d: Diagnosis, lang: str = "en", answers_file: str
 
 
 def _name(d: Diagnosis, kind: str, ident: str, lang: str) -> str:
-    if kind == "answer":
-        return d.kb.questions[ident].text[lang]
+    if kind == "answer":  # a question, or a value worked out from several respondents (derived:)
+        return d.kb.answer_question(ident).text[lang]
     return Messages(d.kb, lang).name(ident)
 
 
@@ -286,7 +286,8 @@ def _reason(d: Diagnosis, t: Messages, r: Reason) -> str:
 
         value = r.value
         shown = answer_label(t, d.kb, r.id, value) if value is not None else t("explain.answer.unanswered")
-        return t("brief.answer", question=d.kb.questions[r.id].text[lang], answer=shown)
+        key = "brief.derived" if r.id in d.kb.derived else "brief.answer"  # worked out, not answered
+        return t(key, question=d.kb.answer_question(r.id).text[lang], answer=shown)
     weight = weight_words(r.cf, t)
     if isinstance(r.value, (int, float)) and r.value < 0:  # read as evidence that it is not so
         return t("brief.finding_absent", kind=t(f"explain.kind.{r.kind}"), name=_name(d, r.kind, r.id, lang),

@@ -41,7 +41,8 @@ class Writer:
 
     def name(self, kind: str, ident: str) -> str:
         if kind == "answer":
-            return self.kb.questions[ident].text[self.lang] if ident in self.kb.questions else ident
+            q = self.kb.answer_question(ident)  # a question, or a value worked out (derived:)
+            return q.text[self.lang] if q else ident
         return self.t.name(ident)
 
     def finding(self, kind: str, ident: str) -> str:

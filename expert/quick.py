@@ -289,6 +289,11 @@ class QuickConsultation:
         return self.sheet.quick or {}
 
     @property
+    def answers(self) -> dict[str, Any]:
+        """The sheet's answers to the questionnaire (as :attr:`Consultation.answers`; the ratings are apart)."""
+        return self.sheet.answers
+
+    @property
     def done(self) -> bool:
         return self.step is None
 
@@ -495,6 +500,16 @@ class FullThenQuick:
     @property
     def kb(self) -> KnowledgeBase:
         return self.system.kb
+
+    def __getattr__(self, name: str):
+        # anything else a shell asks of a consultation is the full consultation's
+        if name in ("full", "quick"):  # not set yet: still being built
+            raise AttributeError(name)
+        return getattr(self.full, name)
+
+    @property
+    def answers(self) -> dict[str, Any]:
+        return self.full.answers
 
     @property
     def step(self):

@@ -310,8 +310,9 @@ def _axis(total: int) -> list[dict]:
 
 
 def answer_label(t: Messages, kb: KnowledgeBase, question: str, value) -> str:
-    """An answer as the manager chose it: the choice's label, yes/no, the scale's wording, or the number."""
-    q = kb.questions[question]
+    """An answer as the manager chose it: the choice's label, yes/no, the scale's wording, or the number
+    (also for a value worked out rather than asked, ``derived:``)."""
+    q = kb.answer_question(question)
     if value == UNKNOWN:
         return t("consult.unknown_choice")
     if q.type in ("choice", "multi"):

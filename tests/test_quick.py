@@ -179,7 +179,7 @@ class TestCommandLine:
         assert yaml.safe_load((tmp_path / "a.yaml").read_text(encoding="utf-8"))["quick"] == {}
         silent = runner.invoke(cli.main, ["diagnose", "--save", str(tmp_path / "b.yaml")],
                                input="\n".join(lines) + "\n")
-        assert silent.exit_code == 0 and "Current integration level" in silent.stdout  # end of input declines
+        assert silent.exit_code == 0 and "Accord diagnosis — Uralpack" in silent.stdout  # end of input declines
         rated = runner.invoke(cli.main, ["diagnose", "--save", str(tmp_path / "c.yaml")],
                               input="\n".join(lines + ["1"] + ["5"] * 20) + "\n")
         assert rated.exit_code == 0, rated.stderr

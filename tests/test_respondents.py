@@ -222,7 +222,11 @@ class TestCommandLine:
     def test_explain_and_export_take_several_files(self, runner):
         how = runner.invoke(cli.main, ["explain", "--answers", str(SALES), "--answers", str(MARKETING),
                                        "--how", "SYM-PERCEPTION-GAP"])
-        assert how.exit_code == 0, how.stderr and "sides-differ-on-many-topics" in how.stdout
+        assert how.exit_code == 0, how.stderr
+        assert "The sides answer many of the same questions differently" in how.stdout
+        full = runner.invoke(cli.main, ["explain", "--answers", str(SALES), "--answers", str(MARKETING),
+                                        "--how", "SYM-PERCEPTION-GAP", "--full"])
+        assert "sides-differ-on-many-topics" in full.stdout and "Share of the topics" in full.stdout
         csv = runner.invoke(cli.main, ["export", "--answers", str(SALES), "--answers", str(MARKETING),
                                        "--format", "csv"])
         assert "MEAS-JOINT-DIAGNOSTIC-SESSION" in csv.stdout

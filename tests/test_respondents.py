@@ -223,7 +223,7 @@ class TestCommandLine:
         how = runner.invoke(cli.main, ["explain", "--answers", str(SALES), "--answers", str(MARKETING),
                                        "--how", "SYM-PERCEPTION-GAP"])
         assert how.exit_code == 0, how.stderr
-        assert "The sides answer many of the same questions differently" in how.stdout
+        assert "Worked out from the respondents' answers" in how.stdout and "75 %" in how.stdout
         full = runner.invoke(cli.main, ["explain", "--answers", str(SALES), "--answers", str(MARKETING),
                                         "--how", "SYM-PERCEPTION-GAP", "--full"])
         assert "sides-differ-on-many-topics" in full.stdout and "Share of the topics" in full.stdout

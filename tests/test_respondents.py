@@ -226,7 +226,7 @@ class TestCommandLine:
         assert "Worked out from the respondents' answers" in how.stdout and "75 %" in how.stdout
         full = runner.invoke(cli.main, ["explain", "--answers", str(SALES), "--answers", str(MARKETING),
                                         "--how", "SYM-PERCEPTION-GAP", "--full"])
-        assert "sides-differ-on-many-topics" in full.stdout and "Share of the topics" in full.stdout
+        assert "sides-differ-on-many-topics" in full.stdout and "views_differ = 75" in full.stdout
         csv = runner.invoke(cli.main, ["export", "--answers", str(SALES), "--answers", str(MARKETING),
                                        "--format", "csv"])
         assert "MEAS-JOINT-DIAGNOSTIC-SESSION" in csv.stdout

@@ -7,20 +7,20 @@ STAMP  := $(VENV)/.installed
 OUT    := out
 EXAMPLE := examples/defined-manufacturer.yaml
 
-.PHONY: demo test setup graphviz bytecode bench bench-selection eval docs check clean
+.PHONY: demo test setup graphviz pango bytecode bench bench-selection eval docs check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,pdf]'
 	@touch $(STAMP)
 
-setup: $(STAMP) graphviz bytecode
+setup: $(STAMP) graphviz pango bytecode
 
 # Compile Accord's own modules once (pip does this for installed packages):
 # a cold `accord` run then skips compiling them, even where the environment
 # sets PYTHONDONTWRITEBYTECODE. Up-to-date files are skipped.
 bytecode: $(STAMP)
-	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py
+	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py cli_organisation.py
 
 # Drawing SVG/PNG/PDF needs the system `dot` program. Install it where we can;
 # everything else works without it.
@@ -35,11 +35,22 @@ graphviz:
 	       echo "      to draw SVG/PNG/PDF. Text, JSON, GraphML, Mermaid and CSV work without it."; \
 	  fi; }
 
+# The PDF report (WeasyPrint) needs the Pango text libraries. Debian and Ubuntu
+# images with any text stack have them; install them where we can.
+pango:
+	@ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0' || { \
+	  if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Pango for the PDF report (apt-get install libpango-1.0-0 libpangoft2-1.0-0)..."; \
+	    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libpango-1.0-0 libpangoft2-1.0-0 >/dev/null; \
+	  else echo "NOTE: the Pango libraries are missing; 'accord diagnose -o report.pdf' will say what to install."; \
+	  fi; }
+
 demo: setup
 	@mkdir -p $(OUT)
 	$(BIN)/accord diagnose --answers $(EXAMPLE)
 	$(BIN)/accord diagnose --answers $(EXAMPLE) --format json -o $(OUT)/diagnosis.json
 	$(BIN)/accord diagnose --answers $(EXAMPLE) -o $(OUT)/report.html
+	$(BIN)/accord diagnose --answers $(EXAMPLE) -o $(OUT)/report.pdf
 	$(BIN)/accord export --answers $(EXAMPLE) --format svg -o $(OUT)/plan.svg
 	$(BIN)/accord export --answers $(EXAMPLE) --format png -o $(OUT)/plan.png
 
@@ -56,6 +67,7 @@ bench: setup
 	$(BIN)/python bench/diagnose.py
 	$(BIN)/python bench/diagnose.py --engine experta --cold-runs 2
 	$(BIN)/python bench/engine.py
+	$(BIN)/python bench/batch.py
 	$(BIN)/python bench/selection.py --sheets 200
 
 # Question selection on the 1,000 generated sheets of issue 14 (about half an hour on two cores).

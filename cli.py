@@ -19,8 +19,10 @@ import expert
 from expert import plan_graph
 from expert.errors import AccordError, ExitCode, display_path, printable
 from expert.files import write_atomically
+from expert.i18n import Messages
 
-FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text"}
+FORMATS_BY_SUFFIX = {".json": "json", ".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".txt": "text",
+                     ".pdf": "pdf"}
 
 
 # click >= 8.2 raises this when a group is run without a command; it carries the help text
@@ -119,11 +121,12 @@ def language_option(func):
                         help="Language of questions and reports.")(func)
 
 
-def output_options(formats: list[str], default: str):
-    """The shared ``--format`` and ``-o/--output`` options."""
+def output_options(formats: list[str], default: str, folder: bool = False):
+    """The shared ``--format`` and ``-o/--output`` options (``folder``: -o may also name a folder)."""
     def decorate(func):
-        func = click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                            help="Write to this file instead of standard output.")(func)
+        func = click.option("-o", "--output", type=click.Path(dir_okay=folder, path_type=Path), default=None,
+                            help="Write to this file instead of standard output" +
+                                 (" (a folder for a folder of answers files)." if folder else "."))(func)
         func = click.option("--format", "fmt", type=click.Choice(formats), default=None,
                             help=f"Output format (default: from the -o extension, else {default}).")(func)
 
@@ -170,7 +173,11 @@ def answers_language(ctx: click.Context, lang: str, sheet: expert.AnswerSheet) -
     return sheet.lang or lang
 
 
-def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str:
+def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str | bytes:
+    if fmt == "pdf":
+        from expert.report_pdf import render_pdf
+
+        return render_pdf(d, lang)
     if fmt == "json":
         return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     if fmt == "md":
@@ -204,20 +211,25 @@ DEFAULT_SESSION = Path("accord-session.yaml")
 
 
 @main.command()
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Answers file (YAML or JSON) to diagnose instead of asking the questions.")
+@click.option("--answers", "answers_files", type=click.Path(path_type=Path), multiple=True,
+              help="Answers file (YAML or JSON) to diagnose instead of asking the questions; once per respondent "
+                   "of one organisation, or a folder of many organisations' files.")
+@click.option("--quick", is_flag=True,
+              help="Only the quick self-assessment: 20 statements rated 1-5, read as a band (a first reading).")
 @click.option("--save", "session_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=f"Session file the consultation writes every answer to [default: {DEFAULT_SESSION}].")
 @click.option("--resume", is_flag=True, help="Continue the consultation saved in the --save file.")
 @click.option("--thorough", is_flag=True,
               help="Ask every question that applies, also those no answer to which could change the diagnosis "
                    "(with --resume: answer the questions a consultation skipped).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes for a folder of answers files [default: all cores].")
 @language_option
-@output_options(["text", "md", "html", "json"], "text")
+@output_options(["text", "md", "html", "pdf", "json", "csv"], "text", folder=True)
 @click.pass_context
-def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: bool, thorough: bool, lang: str,
-             fmt: str, output: Path | None):
-    """Interview the manager (or read an answers file) and diagnose the relationship.
+def diagnose(ctx, answers_files: tuple[Path, ...], quick: bool, session_file: Path | None, resume: bool,
+             thorough: bool, jobs: int | None, lang: str, fmt: str, output: Path | None):
+    """Interview the manager (or read answers files) and diagnose the relationship.
 
     Without --answers, Accord asks the diagnostic questions one at a time:
     only those whose answer could still change the diagnosis, those that can
@@ -230,24 +242,56 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
     next question. On a terminal the choices are
     menus; otherwise one line is read per question (the value or the choice
     number), and the end of input saves the answers and says how to resume.
+    The consultation ends by offering the quick self-assessment (20
+    statements); --quick asks only those and gives a first reading.
+
+    Several --answers files are the respondents of one organisation (each
+    with a role): one diagnosis, with where their views differ. A folder
+    diagnoses every organisation in it, on all cores: -o FOLDER gets a report
+    per organisation and summary.csv; --format csv prints the summary alone.
 
     \b
     Examples:
       accord diagnose --lang ru -o report.html
       accord diagnose --save acme.yaml --resume
       accord diagnose --save acme.yaml --resume --thorough
+      accord diagnose --quick --save acme.yaml
       accord diagnose --answers examples/defined-manufacturer.yaml
       accord diagnose --answers answers.yaml --format md -o report.md
+      accord diagnose --answers answers.yaml -o report.pdf
+      accord diagnose --answers sales.yaml --answers marketing.yaml
+      accord diagnose --answers clients/ --format json -o reports/
     """
-    if answers_file is not None:
+    import cli_organisation
+
+    folder = len(answers_files) == 1 and answers_files[0].is_dir()
+    if fmt == "pdf" and output is None:
+        raise click.UsageError("format 'pdf' is binary: give -o FILE to write it to a file")
+    if fmt == "csv" and not folder:
+        raise click.UsageError("--format csv is the summary of a folder of answers files (--answers FOLDER)")
+    if jobs is not None and not folder:
+        raise click.UsageError("--jobs applies to a folder of answers files (--answers FOLDER)")
+    if answers_files:
         if resume or session_file is not None or thorough:
             raise click.UsageError("--save, --resume and --thorough belong to a consultation; "
                                    "do not combine them with --answers")
-        refuse_overwriting(output, answers_file)
+        if any(path.is_dir() for path in answers_files):
+            if len(answers_files) > 1:
+                raise click.UsageError("a folder of answers files is diagnosed on its own: give --answers FOLDER once")
+            if quick:
+                raise click.UsageError("--quick reads the files of one organisation, not a folder")
+            fmt_given = ctx.get_parameter_source("fmt") is not click.core.ParameterSource.DEFAULT
+            cli_organisation.diagnose_folder(ctx, system(ctx), answers_files[0], fmt if fmt_given else None, lang,
+                                             output, jobs)
+            return
+        for answers_file in answers_files:
+            refuse_overwriting(output, answers_file)
         sys_ = system(ctx)
-        sheet = expert.read_answers(answers_file, sys_.kb)
-        d = expert.diagnose(sheet, sys_)
-        show_report(d, fmt, answers_language(ctx, lang, sheet), output)
+        if quick:
+            cli_organisation.quick_from_files(ctx, sys_, answers_files, fmt, lang, output)
+            return
+        d = cli_organisation.diagnosis_of(sys_, answers_files)
+        show_report(d, fmt, answers_language(ctx, lang, d.sheet), output)
         return
 
     import cli_consult
@@ -255,8 +299,14 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
     session = session_file or DEFAULT_SESSION
     refuse_overwriting(output, session, "session file")
     sys_ = system(ctx)
+    if quick:
+        cli_organisation.quick_consultation(ctx, sys_, session, resume, lang, fmt, output)
+        return
+    from expert.quick import FullThenQuick
+
     lang_given = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
-    finished = cli_consult.run(ctx, sys_, session, resume, lang, lang_given, thorough)
+    factory = functools.partial(FullThenQuick, selective=not thorough)
+    finished = cli_consult.run(ctx, sys_, session, resume, lang, lang_given, factory=factory)
     if finished is None:
         return
     consultation, lang = finished
@@ -271,30 +321,40 @@ def diagnose(ctx, answers_file: Path | None, session_file: Path | None, resume: 
 @main.command()
 @language_option
 @click.option("--template", is_flag=True, help="Write a blank answers file with every question as a comment.")
+@click.option("--quick", is_flag=True, help="List the statements of the quick self-assessment instead.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.pass_context
-def questions(ctx, lang: str, template: bool, output: Path | None):
+def questions(ctx, lang: str, template: bool, quick: bool, output: Path | None):
     """List the diagnostic questions, or write a blank answers file.
 
     \b
     Examples:
       accord questions --lang ru
+      accord questions --quick
       accord questions --template -o answers.yaml
     """
     kb = system(ctx).kb
+    if quick and not template:
+        from expert.quick import statements_listing
+
+        emit(statements_listing(kb, lang), output)
+        return
     if template:
         emit(expert.answers.answers_template(kb, lang), output)
         return
+    t = Messages(kb, lang)
     lines = []
     section = None
     for number, q in enumerate(kb.questions.values(), 1):
         if q.section != section:
             section = q.section
             lines.append(f"\n== {kb.sections[section].name[lang]}")
-        follow = "  (follow-up)" if q.ask_when is not None else ""
+        marks = [t(key) for key, holds in (("questions.follow_up", q.ask_when is not None),
+                                           ("questions.several", q.multiple)) if holds]
+        follow = f"  ({'; '.join(marks)})" if marks else ""
         lines.append(f"{number:2}. {q.id}{follow}\n    {q.text[lang]}")
-        if q.type == "choice":
+        if q.type in ("choice", "multi"):
             for c in q.choices:
                 lines.append(f"      {c.value}: {c.label[lang]}")
         else:
@@ -310,15 +370,16 @@ EXPORT_FORMATS_BY_SUFFIX = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": 
 
 
 @main.command("export")
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Answers file (YAML or JSON) whose plan of measures to export.")
+@click.option("--answers", "answers_files", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              multiple=True, help="Answers file (YAML or JSON) whose plan of measures to export; once per "
+                                  "respondent of one organisation.")
 @click.option("--format", "fmt", type=click.Choice(plan_graph.FORMATS), default=None,
               help="Output format (default: from the -o extension).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output (png and pdf need a file).")
 @language_option
 @click.pass_context
-def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, lang: str):
+def export_plan(ctx, answers_files: tuple[Path, ...], fmt: str | None, output: Path | None, lang: str):
     """Export the plan of measures as a drawing, a graph file or a task list.
 
     \b
@@ -341,11 +402,13 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
             raise click.UsageError(f"give --format ({', '.join(plan_graph.FORMATS)})")
     if output is None and fmt in plan_graph.BINARY_FORMATS:
         raise click.UsageError(f"format '{fmt}' is binary: give -o FILE to write it to a file")
-    refuse_overwriting(output, answers_file)
+    import cli_organisation
+
+    for answers_file in answers_files:
+        refuse_overwriting(output, answers_file)
     sys_ = system(ctx)
-    sheet = expert.read_answers(answers_file, sys_.kb)
-    lang = answers_language(ctx, lang, sheet)
-    d = expert.diagnose(sheet, sys_)
+    d = cli_organisation.diagnosis_of(sys_, answers_files)
+    lang = answers_language(ctx, lang, d.sheet)
     if output is None:
         text = plan_graph.export_text(d, fmt, lang)
         click.echo(text, nl=not text.endswith("\n"))
@@ -356,36 +419,49 @@ def export_plan(ctx, answers_file: Path, fmt: str | None, output: Path | None, l
 # ------------------------------------------------------------------- explain
 
 @main.command()
-@click.option("--answers", "answers_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="Answers file (YAML or JSON) whose diagnosis to explain.")
-@click.option("--how", "how_id", metavar="ID", default=None,
-              help="Show how a conclusion was reached: a level, cause, symptom, sign, context, target, "
-                   "transition, measure or practice id, or 'level'/'target'.")
+@click.option("--answers", "answers_files", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              multiple=True, help="Answers file (YAML or JSON) whose diagnosis to explain; once per respondent of "
+                                  "one organisation.")
+@click.option("--how", "how_id", metavar="WHAT", default=None,
+              help="Show how a conclusion was reached, one level at a time: a step number of the report (3, #3), "
+                   "a name as the report prints it, 'level', 'target' or an id; append .N to go down to reason N "
+                   "(3.2).")
+@click.option("--full", is_flag=True, help="With --how: the whole technical proof tree, every rule and number.")
 @click.option("--why", "why_id", metavar="QUESTION", default=None,
               help="Show why a question is asked and what another answer would change.")
 @click.option("--why-not", "why_not_id", metavar="ID", default=None,
               help="Show why something was not concluded: every rule that could have, and what failed.")
 @click.option("--graph", "graph_fmt", type=click.Choice(["dot", "svg", "png"]), default=None,
               help="Draw the reasoning graph (svg and png need the Graphviz 'dot' program).")
+@click.option("--around", metavar="WHAT", default=None,
+              help="With --graph: only the neighbourhood of one conclusion (a step number, a name or an id).")
+@click.option("--depth", type=click.IntRange(1, 6), default=2, show_default=True,
+              help="With --around: how many steps of reasoning away from it to draw.")
 @language_option
 @output_options(["text", "json"], "text")
 @click.pass_context
-def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why_not_id: str | None,
-            graph_fmt: str | None, lang: str, fmt: str, output: Path | None):
+def explain(ctx, answers_files: tuple[Path, ...], how_id: str | None, full: bool, why_id: str | None,
+            why_not_id: str | None, graph_fmt: str | None, around: str | None, depth: int, lang: str, fmt: str,
+            output: Path | None):
     """Explain a diagnosis: the reasoning trace, HOW, WHY and WHY NOT, with sources.
 
     \b
     Without options: every rule firing in order, with its rule file and line,
-    the facts it matched, what it concluded, why, and its sources.
+    the facts it matched, what it concluded, why, and its sources. --how and
+    --why-not take what the report shows: a step number or a name.
 
     \b
     Examples:
       accord explain --answers examples/defined-manufacturer.yaml
-      accord explain --answers answers.yaml --how level
+      accord explain --answers answers.yaml --how 3
+      accord explain --answers answers.yaml --how 3.1
+      accord explain --answers answers.yaml --how "Planning in isolation"
+      accord explain --answers answers.yaml --how level --full
       accord explain --answers answers.yaml --how CAUSE-ECONOMIC-BUDGET --lang ru
       accord explain --answers answers.yaml --why joint_meetings
       accord explain --answers answers.yaml --why-not MEAS-ONE-LEADER --format json
       accord explain --answers answers.yaml --graph svg -o reasoning.svg
+      accord explain --answers answers.yaml --graph svg --around 3 -o step3.svg
     """
     from expert import explain as explaining, explain_json, explain_text, whatif, whynot
 
@@ -393,21 +469,45 @@ def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why
                                        ("--graph", graph_fmt)) if value is not None]
     if len(chosen) > 1:
         raise click.UsageError(f"give only one of {', '.join(chosen)}")
+    if full and how_id is None:
+        raise click.UsageError("--full goes with --how")
+    if around is not None and graph_fmt is None:
+        raise click.UsageError("--around goes with --graph")
     if graph_fmt == "png" and output is None:
         raise click.UsageError("--graph png is binary: give -o FILE to write it to a file")
-    refuse_overwriting(output, answers_file)
+    import cli_organisation
+
+    for answers_file in answers_files:
+        refuse_overwriting(output, answers_file)
     sys_ = system(ctx)
-    sheet = expert.read_answers(answers_file, sys_.kb)
-    lang = answers_language(ctx, lang, sheet)
-    d = expert.diagnose(sheet, sys_)
+    d = cli_organisation.diagnosis_of(sys_, answers_files)
+    lang = answers_language(ctx, lang, d.sheet)
     if graph_fmt is not None:
+        from expert.explain_brief import explain_brief
         from expert.explain_graph import render_graph
 
-        emit(render_graph(d, graph_fmt, lang), output)
+        focus = None
+        if around is not None:
+            found = explain_brief(d, around).section.status
+            focus = (found.kind, found.id)
+        emit(render_graph(d, graph_fmt, lang, focus, depth), output)
         return
     as_json = fmt == "json"
-    if how_id is not None:
-        result = explaining.explain_how(d, how_id)
+    if how_id is not None and not full and not as_json:
+        from expert.explain_brief import explain_brief, render_brief
+
+        files = " --answers ".join(display_path(f) for f in answers_files)  # the commands it suggests name them all
+        text = render_brief(explain_brief(d, how_id), d, lang, files)
+    elif how_id is not None:
+        from expert.explain_brief import explain_brief
+
+        try:  # an id: every kind it was concluded as, as before
+            explaining.resolve_conclusion(d, how_id)
+            target = how_id
+        except expert.UnknownIdError:  # a report handle (a number, a name, 3.2) names one conclusion
+            found = explain_brief(d, how_id).section.status
+            target = f"{found.kind}:{found.id}"
+        result = explaining.explain_how(d, target)
         text = explain_json.dumps(explain_json.how_to_dict(result, d, lang)) if as_json \
             else explain_text.render_how(result, d, lang)
     elif why_id is not None:
@@ -415,13 +515,50 @@ def explain(ctx, answers_file: Path, how_id: str | None, why_id: str | None, why
         text = explain_json.dumps(explain_json.why_to_dict(result, d, lang)) if as_json \
             else explain_text.render_why(result, d, lang)
     elif why_not_id is not None:
-        result = whynot.explain_why_not(d, why_not_id)
+        from expert.explain_brief import resolve_handle
+
+        try:  # an id or a question as before; else a step number or a name from the report
+            explaining.resolve_conclusion(d, why_not_id)
+            ident = why_not_id
+        except expert.UnknownIdError:
+            try:
+                ident = resolve_handle(d, why_not_id)[0]
+            except expert.UnknownIdError:
+                ident = why_not_id  # a question id, or the error with the nearest ids
+        result = whynot.explain_why_not(d, ident)
         text = explain_json.dumps(explain_json.why_not_to_dict(result, d, lang)) if as_json \
             else explain_text.render_why_not(result, d, lang)
     else:
         text = explain_json.dumps(explain_json.trace_to_dict(d, lang)) if as_json \
             else explain_text.render_trace(d, lang)
     emit(text, output)
+
+
+# ------------------------------------------------------------------- compare
+
+@main.command("compare")
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@language_option
+@output_options(["text", "md", "html", "json"], "text")
+@click.pass_context
+def compare_assessments(ctx, old: Path, new: Path, lang: str, fmt: str, output: Path | None):
+    """Compare two assessments of one organisation: what changed, and progress on the old plan.
+
+    OLD and NEW are answers files (diagnosed now) or diagnoses saved with
+    'accord diagnose --format json' (read as they were recorded); the date of
+    each comes from the file. Shows the level and its certainty then and now,
+    the causes resolved, new and persisting, the measures of the old plan now
+    in place, still to do or no longer needed, and what the new plan adds.
+
+    \b
+    Examples:
+      accord compare examples/history/uralpack-2025.yaml examples/history/uralpack-2026.yaml
+      accord compare last-year.json answers.yaml --format html -o progress.html
+    """
+    import cli_organisation
+
+    cli_organisation.compare(ctx, system(ctx), old, new, fmt, lang, output)
 
 
 # ------------------------------------------------------------------------ kb

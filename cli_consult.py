@@ -38,8 +38,9 @@ from expert.conditions import UNKNOWN
 from expert.consultation import AT_START, CONFIRM, CONFIRMED, HELP, INVALID, WHY, Consultation, Outcome, Step
 from expert.errors import ExitCode, InputError, Location, display_path
 from expert.i18n import Messages
+from expert.quick import QUICK_OFFER
 
-WHY_SHOWN = 6  # rules listed by `why` before pointing to `accord explain --why`
+WHY_SHOWN = 3  # rules listed by `why` (after what the question establishes) before pointing to `accord explain --why`
 
 
 class EndOfInput(Exception):
@@ -47,11 +48,16 @@ class EndOfInput(Exception):
 
 
 def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: bool, lang: str,
-        lang_given: bool, thorough: bool = False) -> tuple[Consultation, str] | None:
+        lang_given: bool, factory=Consultation) -> tuple[Consultation, str] | None:
     """Run the consultation; returns it and the language, or None if input ended early.
 
-    ``thorough`` asks every relevant question; otherwise only those whose
-    answer could still change the diagnosis (:mod:`expert.selection`).
+    ``factory(system, sheet)`` makes the consultation: a full one by default
+    (selective: only the questions whose answer could still change the
+    diagnosis, :mod:`expert.selection`; ``partial(Consultation,
+    selective=False)`` for every relevant one), the quick self-assessment
+    (``expert.quick.QuickConsultation``), or a full one that ends by offering
+    it (``expert.quick.FullThenQuick``). End of input at a step the
+    consultation marks ``optional`` simply ends it.
 
     Raises ``click.exceptions.Exit`` with code 130 after Ctrl-C (the answers are saved).
     """
@@ -71,7 +77,8 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
     t = Messages(kb, lang)
     terminal = sys.stdin.isatty() and sys.stdout.isatty()
     ui: Prompter = TerminalPrompter(t) if terminal else LinePrompter(t)
-    consultation = Consultation(system, sheet, selective=not thorough)
+    consultation = factory(system, sheet)
+    selective = getattr(consultation, "selective", False)
     name = display_path(session)
     write_answers(consultation.sheet, session)  # fail early if the file cannot be written
 
@@ -81,32 +88,33 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
         if starting:
             ui.say(t("consult.new_session", file=name))
         ui.say(t("consult.intro_terminal" if terminal else "consult.intro_lines", file=name))
-        if not thorough:
+        if selective:
             ui.say(t("consult.selective"))
     section = None
     try:
         while (step := consultation.step) is not None:
             question = step.question
             # the questionnaire's sections, in its order; a selective consultation asks across them
-            if thorough and question is not None and question.section != section:
+            if not selective and question is not None and question.section != section:
                 section = question.section
                 ui.heading(kb.sections[section].name[lang])
             outcome = consultation.respond(ui.ask(step, consultation))
             if outcome.changed:
                 write_answers(consultation.sheet, session)
-            show_outcome(ui, t, system, outcome, name)
+            show_outcome(ui, t, system, outcome, name, consultation.answers)
     except EndOfInput:
         ui.say("")
-        ui.say(t("consult.saved_eof", asked=consultation.asked(), file=name))
-        ui.say(t("consult.resume_hint", file=name))
-        return None
+        if not getattr(consultation, "optional", False):  # e.g. the offer of the quick self-assessment ends it
+            ui.say(t("consult.saved_eof", asked=consultation.asked(), file=name))
+            ui.say(t(getattr(consultation, "resume_hint", "consult.resume_hint"), file=name))
+            return None
     except KeyboardInterrupt:
         ui.say("")
         ui.say(t("consult.interrupted", asked=consultation.asked(), file=name))
-        ui.say(t("consult.resume_hint", file=name))
+        ui.say(t(getattr(consultation, "resume_hint", "consult.resume_hint"), file=name))
         ctx.exit(ExitCode.INTERRUPTED)
     write_answers(consultation.sheet, session)  # with the questions found not needed
-    if consultation.not_needed:
+    if getattr(consultation, "not_needed", ()):
         show_not_needed(ui, t, consultation, name)
     return consultation, lang
 
@@ -121,7 +129,8 @@ def show_not_needed(ui: "Prompter", t: Messages, consultation: Consultation, ses
     ui.say(t("consult.thorough_hint", file=session))
 
 
-def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outcome: Outcome, session: str) -> None:
+def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outcome: Outcome, session: str,
+                 answers=None) -> None:
     step = outcome.step
     if step is not None and step.id == CONFIRM and outcome.kind in (HELP, WHY):
         ui.note(t("consult.confirm_help" if outcome.kind == HELP else "consult.confirm_why"))
@@ -136,7 +145,7 @@ def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outco
         if outcome.why is None:
             ui.note(t(f"consult.{step.id}_why"))
         else:
-            for line in why_lines(t, system, outcome.why, session):
+            for line in why_lines(t, system, outcome.why, session, answers):
                 ui.note(line)
     elif outcome.kind == INVALID:
         ui.note(invalid_hint(t, step))
@@ -144,10 +153,13 @@ def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outco
         ui.note(t("consult.at_start"))
 
 
-def why_lines(t: Messages, system: expert.ExpertSystem, why, session: str) -> list[str]:
-    """The short WHY: what made the question relevant, the rules reading it, what depends on it."""
+def why_lines(t: Messages, system: expert.ExpertSystem, why, session: str, answers=None) -> list[str]:
+    """The short WHY: what the question tries to establish and what is already known, what made it
+    relevant, the rules reading it, what depends on it."""
+    from expert.explain_question import goal_lines, question_goal
+
     kb = system.kb
-    lines = []
+    lines = goal_lines(question_goal(system, why.question, answers), system, t.lang)
     quoted = lambda ids: "; ".join(f"«{kb.questions[q].text[t.lang]}»" for q in ids)  # noqa: E731
     if why.could_change:
         lines.append(t("consult.why_could_change",
@@ -261,6 +273,8 @@ def text_of(t: Messages, step: Step) -> str:
 def progress(t: Messages, step: Step) -> str:
     if step.id == CONFIRM:
         return t("consult.confirm_heading")
+    if step.id == QUICK_OFFER:
+        return t("quick.offer_progress")
     if step.number is None:
         return t("consult.profile")
     if step.left == 0:

@@ -37,11 +37,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=Path, default=ROOT.parent / "shared" / "cases",
                         help="the cases directory (answers/, expected.yaml)")
     parser.add_argument("--scorer", type=Path, default=ROOT.parent / "shared" / "tools" / "score_cases.py")
+    parser.add_argument("--answers", type=Path, default=None,
+                        help="score these answer sheets instead of CASES/answers (e.g. fresh blind consultations)")
     parser.add_argument("--keep", type=Path, default=None, help="write the diagnoses (JSON) here")
     parser.add_argument("--quiet", action="store_true", help="print only the scorer's table")
     args = parser.parse_args(argv)
 
-    answers_dir = args.cases / "answers"
+    answers_dir = args.answers or args.cases / "answers"
     expected = args.cases / "expected.yaml"
     if not answers_dir.is_dir() or not expected.is_file() or not args.scorer.is_file():
         print(f"No development cases at {args.cases} (or no scorer at {args.scorer}); nothing to evaluate.")

@@ -10,10 +10,11 @@ from .answers import AnswerSheet, next_question, read_answers, relevance, write_
 from .consultation import Consultation
 from .diagnosis import Diagnosis, ExpertSystem, diagnose, load_expert
 from .errors import (AccordError, EngineError, ExitCode, GraphvizMissingError, InputError, KnowledgeBaseError,
-                     PrerequisiteCycleError, UnknownIdError)
+                     PdfUnavailableError, PrerequisiteCycleError, UnknownIdError)
 from .explain import explain_how
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan
+from .respondents import diagnose_organisation
 from .rules import RuleSet, load_rules
 from .selection import Decision, Selector, Verdict, selector_for
 from .whatif import explain_why
@@ -32,6 +33,7 @@ __all__ = [
     "InputError",
     "KnowledgeBase",
     "KnowledgeBaseError",
+    "PdfUnavailableError",
     "Plan",
     "PrerequisiteCycleError",
     "RuleSet",
@@ -40,6 +42,7 @@ __all__ = [
     "Verdict",
     "build_plan",
     "diagnose",
+    "diagnose_organisation",
     "explain_how",
     "explain_why",
     "explain_why_not",

@@ -35,7 +35,8 @@ from .knowledge import KnowledgeBase, Question
 
 ROLES = ("executive", "sales", "marketing", "other")
 UNKNOWN_WORDS = ("?", "unknown", "не знаю", "u")
-_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "lang", "confirmed", "not_needed", "answers")
+_TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "lang", "confirmed", "not_needed", "answers",
+             "quick")
 PROFILE = ("organization", "role")
 MAX_NAME = 200  # characters of an organisation's name
 
@@ -51,7 +52,12 @@ class AnswerSheet:
     respondent has confirmed: both answers are right. ``not_needed`` lists
     the questions a selective consultation left unasked because no answer to
     them could change the diagnosis (:mod:`expert.selection`); answering one
-    takes it off the list.
+    takes it off the list. ``quick`` holds the
+    ratings of the quick self-assessment (``expert.quick``): None when it was
+    never offered, ``{}`` when it was declined. ``derived`` holds values Accord
+    worked out rather than asked (``derived:`` in the knowledge base), such as
+    how far several respondents differ; they are never read from or written to
+    a file.
     """
 
     organization: str = ""
@@ -66,6 +72,8 @@ class AnswerSheet:
     profile_given: tuple[str, ...] = ()
     confirmed: tuple[str, ...] = ()
     not_needed: tuple[str, ...] = ()
+    quick: dict[str, Any] | None = None  # statement id → 1–5 or 'unknown'
+    derived: dict[str, Any] = field(default_factory=dict)  # worked out, not asked (several respondents)
 
     def to_document(self) -> dict:
         data: dict[str, Any] = {}
@@ -85,6 +93,8 @@ class AnswerSheet:
         if not_needed:
             data["not_needed"] = not_needed
         data["answers"] = {q: list(v) if isinstance(v, tuple) else v for q, v in self.answers.items()}
+        if self.quick is not None:
+            data["quick"] = dict(self.quick)
         return data
 
 
@@ -152,6 +162,9 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
                          "update Accord to read it", doc.locate("questionnaire"))
     confirmed = _check_confirmed(doc, kb, data.get("confirmed"))
     not_needed = _check_not_needed(doc, kb, data.get("not_needed"))
+    from .quick import check_quick  # the quick self-assessment builds on this module
+
+    quick = check_quick(doc, kb, data.get("quick"))
     raw = data["answers"]
     if raw is None:
         raw = {}
@@ -161,22 +174,24 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
     if version < current:
         raw, retired = migrate({str(k): v for k, v in raw.items()}, version, kb)
     answers: dict[str, Any] = {}
+    def where(key):  # worked out only for an error: locating is slow beside checking
+        return doc.locate("answers", key) if key in data["answers"] else doc.locate("answers")
+
     for key, value in raw.items():
         question = kb.questions.get(str(key))
-        where = doc.locate("answers", key) if key in data["answers"] else doc.locate("answers")
         if question is None:
             hint = nearest(str(key), kb.questions)
             more = f"; did you mean {', '.join(hint)}?" if hint else "; 'accord questions' lists them"
-            raise InputError(f"unknown question {quoted(key)}{more}", where)
+            raise InputError(f"unknown question {quoted(key)}{more}", where(key))
         normalised, problem = file_answer(question, value)
         if problem:
-            raise InputError(f"answer to '{key}': {problem}", where)
+            raise InputError(f"answer to '{key}': {problem}", where(key))
         answers[question.id] = normalised
     order = {q: i for i, q in enumerate(kb.questions)}
     given = tuple(step for step, key in zip(PROFILE, ("organization", "respondent")) if key in data)
     return AnswerSheet(organization, role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
                        lang, doc.name, given_on, current, version if version < current else None, retired,
-                       given, confirmed, tuple(q for q in not_needed if q not in answers))
+                       given, confirmed, tuple(q for q in not_needed if q not in answers), quick)
 
 
 def _check_confirmed(doc: Document, kb: KnowledgeBase, confirmed) -> tuple[str, ...]:
@@ -399,6 +414,9 @@ def answers_template(kb: KnowledgeBase, lang: str = "en") -> str:
             lines.append("  #   1 … 5 (" + ("1 strongly disagree, 5 strongly agree" if lang == "en"
                                              else "1 совершенно не согласен, 5 полностью согласен") + ")")
         lines.append(f"  # {q.id}:   # {q.allowed()}")
+    from .quick import template_lines  # the optional quick self-assessment
+
+    lines += template_lines(kb, lang)
     return "\n".join(lines) + "\n"
 
 

@@ -25,13 +25,14 @@ from typing import Any
 
 from . import conditions, errors, knowledge, rules
 
-FORMAT = "4"
+FORMAT = "5"
 
 _CLASSES = {cls.__name__: cls for cls in (
     knowledge.Level, knowledge.Sign, knowledge.Transition, knowledge.Symptom, knowledge.Cause,
     knowledge.ContextFactor, knowledge.Measure, knowledge.Owner, knowledge.Evidence, knowledge.Source,
     knowledge.Choice, knowledge.Question, knowledge.Variant, knowledge.Section, knowledge.Migration,
     knowledge.ValueChange, knowledge.Takeover, knowledge.Contradiction, knowledge.KnowledgeBase,
+    knowledge.Statement, knowledge.QuickBand,
     conditions.AnswerLeaf, conditions.FindingLeaf, conditions.All, conditions.Any_,
     rules.Conclusion, rules.Rule, rules.Stage, rules.RuleSet, errors.Location, errors.Problem,
 )}

@@ -19,9 +19,24 @@ optionally rules that must fire or stay silent::
         fires: [price-conflicts]
         silent: [promotion-conflicts]
 
+A case may rate the quick self-assessment (``quick: {statement: 1–5}``),
+give derived values among its answers (``views_differ: 40``), or describe
+several respondents of one organisation, each with a role, whose answers
+are combined as ``accord diagnose`` combines several files (``answers``
+then holds what every respondent answered alike)::
+
+      - id: heads-disagree
+        why: Opposite views of the two heads are a perception gap.
+        respondents:
+          - {role: sales, answers: {joint_meetings: never}}
+          - {role: marketing, answers: {joint_meetings: weekly}}
+        expect:
+          symptom: [SYM-PERCEPTION-GAP]
+
 ``expect`` takes, per kind, a list of ids (certainty at least 0.2; for
 causes and measures the diagnosis' own reporting thresholds) or a mapping of
-id to a minimum certainty. ``level`` and ``target`` take a single id. A
+id to a minimum certainty; a negative number expects the opposite to hold at
+least that firmly (a certainty at most that number). ``level`` and ``target`` take a single id. A
 measure is expected as the rules recommend it, whether the plan keeps it or
 defers it past its phase's limit.
 """
@@ -50,10 +65,16 @@ class Case:
     fires: list[str]
     silent: list[str]
     location: Location
+    quick: dict[str, Any] | None = None  # ratings of the quick self-assessment
+    respondents: list[dict[str, Any]] = field(default_factory=list)  # several respondents: role, answers, quick
 
     @property
     def test_id(self) -> str:
         return self.id
+
+    def location_path(self, respondent: int) -> Path:
+        """A name for one respondent of the case in messages: the case file and the case id."""
+        return Path(f"{self.location.file or 'case'}#{self.id}.{respondent}")
 
 
 @dataclass
@@ -86,29 +107,38 @@ def load_cases(directory: Path | str) -> list[Case]:
 
 
 def _case(entry, defaults, doc: Document, index: int, loc: Location) -> Case:
-    if not isinstance(entry, Mapping) or "id" not in entry or "answers" not in entry or "why" not in entry:
-        raise KnowledgeBaseError("a case needs 'id', 'why' and 'answers'", loc)
-    unknown = set(entry) - {"id", "why", "answers", "expect", "absent", "fires", "silent"}
+    if not isinstance(entry, Mapping) or "id" not in entry or "why" not in entry or \
+            ("answers" not in entry and "respondents" not in entry):
+        raise KnowledgeBaseError("a case needs 'id', 'why' and 'answers' (or 'respondents')", loc)
+    unknown = set(entry) - {"id", "why", "answers", "expect", "absent", "fires", "silent", "quick", "respondents"}
     if unknown:
         raise KnowledgeBaseError(f"unknown key '{sorted(unknown)[0]}' in a case", loc)
     for key in ("expect", "absent"):
         for kind in entry.get(key) or {}:
             if kind not in _KINDS:
                 raise KnowledgeBaseError(f"'{key}' names unknown kind '{kind}'", doc.locate("cases", index, key, kind))
-    answers = {**defaults, **(entry["answers"] or {})}
+    answers = {**defaults, **(entry.get("answers") or {})}
+    respondents = entry.get("respondents") or []
+    if not isinstance(respondents, list) or any(not isinstance(r, Mapping) or set(r) - {"role", "answers", "quick"}
+                                                for r in respondents):
+        raise KnowledgeBaseError("'respondents' is a list of {role: …, answers: {…}, quick: {…}}",
+                                 doc.locate("cases", index, "respondents"))
     return Case(str(entry["id"]), str(entry["why"]), answers, dict(entry.get("expect") or {}),
-                dict(entry.get("absent") or {}), list(entry.get("fires") or []), list(entry.get("silent") or []), loc)
+                dict(entry.get("absent") or {}), list(entry.get("fires") or []), list(entry.get("silent") or []), loc,
+                entry.get("quick"), [dict(r) for r in respondents])
 
 
 def run_case(case: Case, system: ExpertSystem) -> CaseResult:
     """Diagnose a case's answers and compare with what it expects."""
-    d = diagnose(case.answers, system)
+    d = _diagnose_case(case, system)
     fired = {f.rule for f in d.trace}
     result = CaseResult(case, d, fired)
     for kind, wanted in case.expect.items():
         for ident, minimum in _wanted(kind, wanted):
             actual = _actual(d, kind, ident)
-            if actual < minimum:
+            if minimum < 0 and actual > minimum:
+                result.failures.append(f"expected {kind} {ident} against (certainty ≤ {minimum:g}), got {actual:.3f}")
+            elif minimum >= 0 and actual < minimum:
                 result.failures.append(f"expected {kind} {ident} (certainty ≥ {minimum:g}), got {actual:.3f}")
     for kind, unwanted in case.absent.items():
         for ident, _ in _wanted(kind, unwanted):
@@ -122,6 +152,30 @@ def run_case(case: Case, system: ExpertSystem) -> CaseResult:
         if rule in fired:
             result.failures.append(f"expected rule '{rule}' to stay silent")
     return result
+
+
+def _diagnose_case(case: Case, system: ExpertSystem) -> Diagnosis:
+    """The diagnosis of a case: its answers, or its respondents' answers combined."""
+    if not case.quick and not case.respondents:
+        return diagnose(case.answers, system)
+    from .answers import check_answers
+    from .respondents import diagnose_organisation
+
+    derived = {q: v for q, v in case.answers.items() if q in system.kb.derived}
+    shared = {q: v for q, v in case.answers.items() if q not in derived}
+    people = case.respondents or [{"role": None, "answers": {}, "quick": case.quick}]
+    sheets = []
+    for number, person in enumerate(people, 1):
+        data = {"organization": "Case", "questionnaire": system.kb.questionnaire_version,
+                "answers": {**shared, **(person.get("answers") or {})}}
+        if person.get("role"):
+            data["respondent"] = {"role": person["role"]}
+        if person.get("quick") is not None:
+            data["quick"] = person["quick"]
+        sheets.append(check_answers(Document(case.location_path(number), data), system.kb))
+    if derived:
+        sheets[0].derived = derived
+    return diagnose_organisation(sheets, system)
 
 
 def _threshold(kind: str) -> float:

@@ -47,7 +47,9 @@ def unread_questions(kb: KnowledgeBase, ruleset: RuleSet) -> list[Problem]:
             if isinstance(leaf, AnswerLeaf)}
     return [Problem(f"question '{q.id}' is read by no rule and opens no follow-up question; "
                     "its answer changes nothing", q.location)
-            for q in kb.questions.values() if q.id not in read]
+            for q in kb.questions.values() if q.id not in read] + \
+        [Problem(f"derived value '{q.id}' is read by no rule; working it out changes nothing", q.location)
+         for q in kb.derived.values() if q.id not in read]
 
 
 def unused_choices(kb: KnowledgeBase, ruleset: RuleSet) -> list[Problem]:

@@ -23,14 +23,18 @@ from .inference import Firing, Inference, Reasoner, choose_engine
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan, phase_names
 from .plan_selection import IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Selection, select
+from .quick import QuickReading, derived_quick, quick_reading
 from .rules import RuleSet, load_rules
 
 # 2.0: causes ranked by the differential diagnosis (named, also possible); plan phases relative to
 # the company (first/now/next) with each measure's transition beside; not_planned; contradictions;
 # "engine" says which inference engine ran.
-SCHEMA_VERSION = "2.0"
+# 2.1: "date" of the answers; "quick" (the quick self-assessment) and "respondents" (several respondents
+# of one organisation: the sides, their own levels, where they differ), null when absent.
+SCHEMA_VERSION = "2.1"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
-ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible
+ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible ...
+CONTRADICTED = -0.5  # ... unless an answer speaks against them this firmly
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
 MOSTLY_UNKNOWN = 0.5  # from this share of 'unknown' level answers on, the plan opens with finding out too
 UNKNOWN_TOPICS = 5  # unknown level questions named as what would settle the level
@@ -196,6 +200,8 @@ class Diagnosis:
     deferred: list[tuple[str, float]] = field(default_factory=list)  # recommended, but after the plan's limit
     selection: Selection | None = None  # how the plan was chosen: exclusions, named causes' treatment
     contradictions: list[tuple[str, bool]] = field(default_factory=list)  # (id, confirmed by the respondent)
+    quick: QuickReading | None = None  # the quick self-assessment, when the answers include it
+    respondents: Any = None  # expert.respondents.Respondents, when several respondents were combined
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -211,7 +217,7 @@ class Diagnosis:
         return self.inference.trace
 
     def questions_summary(self) -> dict:
-        kept = self.inference.answers
+        kept = {q: v for q, v in self.inference.answers.items() if q in self.kb.questions}  # not derived values
         return {
             "asked": len(kept),
             "relevant": sum(1 for v in self.relevant.values() if v),
@@ -239,6 +245,7 @@ class Diagnosis:
             "organization": self.sheet.organization,
             "respondent": {"role": self.sheet.role},
             "engine": self.engine,
+            "date": self.sheet.date,
         }
         if self.level:
             lv = self.level
@@ -300,19 +307,30 @@ class Diagnosis:
         out["contradictions"] = [{"id": i, "text": kb.contradictions[i].text[lang],
                                   "questions": questions_of(kb.contradictions[i], kb), "confirmed": confirmed}
                                  for i, confirmed in self.contradictions]
-        out["answers"] = dict(self.inference.answers)
+        out["answers"] = {q: v for q, v in self.inference.answers.items() if q in kb.questions}
+        out["derived"] = {q: v for q, v in self.inference.answers.items() if q in kb.derived}
+        out["quick"] = self.quick.to_dict(kb, lang) if self.quick else None
+        out["respondents"] = self.respondents.to_dict(self, lang) if self.respondents else None
         out["trace"] = [f.to_dict() for f in self.trace]
         return out
 
-    def shown_by(self, cause: str) -> list[str]:
-        """The symptoms and signs whose rules gave evidence for a cause."""
+    def cause_support(self, cause: str) -> list[tuple[float, int]]:
+        """The evidence that still counts for a cause after the differential diagnosis:
+        ``(certainty, firing index)``, strongest first. Findings a named cause explains
+        better, and repeats of one answer, are left out: what remains sets the cause apart."""
         finding = self.inference.findings.get(("cause", cause))
+        ranked = next((c for c in self.inference.causes if c.id == cause), None)
+        found = [(cf, index) for cf, index in (finding.support if finding else ())
+                 if cf > 0 and (ranked is None or index in ranked.counted)]
+        return sorted(found, key=lambda s: (-s[0], s[1]))
+
+    def shown_by(self, cause: str) -> list[str]:
+        """The symptoms and signs behind the evidence that counts for a cause (:meth:`cause_support`)."""
         shown = []
-        for cf, index in finding.support if finding else ():
-            if cf > 0:
-                for m in self.trace[index].matched:
-                    if m.fact != "answer" and m.id not in shown:
-                        shown.append(m.id)
+        for _, index in self.cause_support(cause):
+            for m in self.trace[index].matched:
+                if m.fact != "answer" and m.id not in shown:
+                    shown.append(m.id)
         return shown
 
     def _measure(self, ident: str, lang: str) -> dict:
@@ -383,11 +401,18 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
     """
     system = kb or load_expert()
     if not isinstance(answers, AnswerSheet):
-        # a mapping given to the library uses today's question ids
+        # a mapping given to the library uses today's question ids; it may also give derived values
+        # (``derived:`` in the knowledge base), as the rule cases do
+        plain = dict(answers)
+        given = {q: plain.pop(q) for q in list(plain) if q in system.kb.derived}
         answers = check_answers(Document(Path("<answers>"), {"questionnaire": system.kb.questionnaire_version,
-                                                              "answers": dict(answers)}), system.kb)
-    relevant, inference, level, target, selection = reason(system, answers.answers, answers.not_needed)
-    kept = dict(inference.answers)
+                                                              "answers": plain}), system.kb)
+        answers.derived = _check_derived(system.kb, given)
+    # values worked out rather than asked (the quick total; how far several respondents differ) go to the
+    # rules with the answers (expert.quick, expert.respondents)
+    derived = {**derived_quick(system.kb, answers.quick), **answers.derived}
+    relevant, inference, level, target, selection = reason(system, answers.answers, answers.not_needed, derived)
+    kept = {q: v for q, v in answers.answers.items() if relevant.get(q)}
     ignored = {q: v for q, v in answers.answers.items() if not relevant.get(q)}
     owners = {m: system.kb.owner_of(m, kept) for m in selection.chosen}
     plan = build_plan(system.kb, selection, owners,
@@ -399,17 +424,38 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
         found = [(f.id, f.cf) for f in inference.of_kind(kind) if f.cf >= threshold]
         return sorted(found, key=lambda p: (-round(p[1], 3), p[0]))
 
-    causes = [(c.id, c.certainty) for c in inference.causes if c.named or c.certainty >= ALSO_POSSIBLE]
+    causes = [(c.id, c.certainty) for c in inference.causes
+              if c.named or (c.certainty >= ALSO_POSSIBLE and not _contradicted(inference, c))]
     contradictions = [(c.id, c.id in answers.confirmed) for c in find_contradictions(system.kb, answers.answers)]
     return Diagnosis(system, answers, inference, ignored, relevant, level, target, plan,
                      causes=causes, symptoms=ranked("symptom", PRESENT),
                      context=sorted([(f.id, f.cf) for f in inference.of_kind("context") if abs(f.cf) >= CONTEXT_THRESHOLD],
                                     key=lambda p: p[0]),
-                     in_place=in_place, deferred=deferred, selection=selection, contradictions=contradictions)
+                     in_place=in_place, deferred=deferred, selection=selection, contradictions=contradictions,
+                     quick=quick_reading(system.kb, answers.quick))
 
 
-def reason(system: ExpertSystem, answers: Mapping[str, Any], not_needed: Collection[str] = ()
-           ) -> tuple[dict[str, bool], Inference, "LevelVerdict | None", "TargetVerdict | None", Selection]:
+def _check_derived(kb: KnowledgeBase, given: Mapping[str, Any]) -> dict[str, Any]:
+    from .errors import InputError, Location
+
+    checked = {}
+    for ident, value in given.items():
+        normalised, problem = kb.derived[ident].normalise(value)
+        if problem or normalised == UNKNOWN:
+            raise InputError(f"derived value '{ident}': {problem or 'must be known'}", Location("<answers>"))
+        checked[ident] = normalised
+    return checked
+
+
+def _contradicted(inference: Inference, cause) -> bool:
+    """Whether an answer speaks firmly against a cause (evidence of −0.5 or stronger): such a
+    cause is not offered as "also possible", whatever else points to it."""
+    return any(cf <= CONTRADICTED for cf, index in inference.findings[("cause", cause.id)].support
+               if index in cause.against)
+
+
+def reason(system: ExpertSystem, answers: Mapping[str, Any], not_needed: Collection[str] = (),
+           derived: Mapping[str, Any] | None = None) -> tuple[dict[str, bool], Inference, "LevelVerdict | None", "TargetVerdict | None", Selection]:
     """The verdict's making, shared by :func:`diagnose` and the trial diagnoses of question selection.
 
     Sets aside answers to questions that are not relevant, runs the rules, and
@@ -417,12 +463,14 @@ def reason(system: ExpertSystem, answers: Mapping[str, Any], not_needed: Collect
     names questions left unasked because no answer to them could change the
     diagnosis (:mod:`expert.selection`): unlike a missing answer, such a
     question does not count as unknown when the level's certainty is lowered.
+    ``derived`` are values worked out rather than asked (the quick total, how
+    far several respondents differ); the rules read them beside the answers.
 
     Returns ``(relevant, inference, level, target, selection)``.
     """
     relevant = relevance(system.kb, answers)
     kept = {q: v for q, v in answers.items() if relevant.get(q)}
-    inference = system.reasoner.infer(kept)
+    inference = system.reasoner.infer({**kept, **derived} if derived else kept)
     level = _level_verdict(system, inference, kept, relevant, not_needed)
     target = _target_verdict(system, inference, level)
     uncertain = level is not None and level.needs_finding_out

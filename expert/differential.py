@@ -121,46 +121,70 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
         """
         return link.cf * (strength[link.finding][link.cause] / top[link.finding]) ** 2
 
-    def residual(link: Link, named: Sequence[str]) -> float:
+    # per link, computed once: its specific weight, and the causes that explain its finding
+    # at least as well (naming any of them explains the link away)
+    weight: dict[int, float] = {}
+    rivals: dict[int, frozenset] = {}
+    for found in positive.values():
+        for link in found:
+            own = strength[link.finding][link.cause]
+            weight[id(link)] = specific(link)
+            rivals[id(link)] = frozenset(c for c, w in strength[link.finding].items() if c != link.cause and w >= own)
+
+    def residual(link: Link, named) -> float:
         """What a link still contributes once the named causes have explained what they can:
         nothing, where a named cause explains the finding at least as well."""
-        own = strength[link.finding][link.cause]
-        if any(strength[link.finding].get(n, 0.0) >= own for n in named if n != link.cause):
-            return 0.0
-        return specific(link)
+        return 0.0 if rivals[id(link)].intersection(named) else weight[id(link)]
 
-    def score(cause: str, named: Sequence[str]) -> float:
-        # Findings that rest on the same answers are one piece of evidence, not several:
-        # "little flows either way" shows two symptoms, but it is one answer.
-        by_origin: dict[frozenset, float] = {}
+    def counting(cause: str, named: Sequence[str]) -> dict[frozenset, tuple[float, int]]:
+        """The evidence that counts for a cause, one piece per origin: findings that rest on the
+        same answers are one piece of evidence, not several ("little flows either way" shows two
+        symptoms, but it is one answer). Origin → (what it still contributes, its firing)."""
+        by_origin: dict[frozenset, tuple[float, int]] = {}
         for link in positive.get(cause, ()):
             key = link.origin or frozenset([link.finding])
-            by_origin[key] = max(by_origin.get(key, 0.0), residual(link, named))
-        values = [v for _, v in sorted(by_origin.items(), key=lambda kv: sorted(kv[0])) if v > 0]
+            value = residual(link, named)
+            if value > 0 and (key not in by_origin or (value, -link.firing) > (by_origin[key][0], -by_origin[key][1])):
+                by_origin[key] = (value, link.firing)
+        return by_origin
+
+    def score(cause: str, named: Sequence[str]) -> float:
+        by_origin = counting(cause, named)
+        values = [by_origin[key][0] for key in sorted(by_origin, key=sorted)]
         return combine(values + [link.cf for link in negative.get(cause, ())])
 
     candidates = sorted(set(positive) | set(negative), key=lambda c: position.get(c, len(position)))
     named: list[str] = []
     certainty: dict[str, float] = {}
+    # a cause's score changes only when a cause that explains one of its findings is named
+    explained_by_naming: dict[str, set[str]] = {}
+    for cause, found in positive.items():
+        for link in found:
+            for rival in rivals[id(link)]:
+                explained_by_naming.setdefault(rival, set()).add(cause)
+    scores = {c: round(score(c, named), DECIMALS) for c in candidates}
     while len(named) < MAX_NAMED:
         remaining = [c for c in candidates if c not in named]
         if not remaining:
             break
-        best = max(remaining, key=lambda c: (round(score(c, named), DECIMALS), -position.get(c, 0)))
-        value = round(score(best, named), DECIMALS)
+        best = max(remaining, key=lambda c: (scores[c], -position.get(c, 0)))
+        value = scores[best]
         if value < NAMED:
             break
         certainty[best] = value
         named.append(best)
+        for cause in explained_by_naming.get(best, ()):
+            if cause not in named:
+                scores[cause] = round(score(cause, named), DECIMALS)
     others = [c for c in candidates if c not in named]
     for cause in others:
-        certainty[cause] = round(score(cause, named), DECIMALS)
+        certainty[cause] = scores[cause]
     others.sort(key=lambda c: (-certainty[c], position.get(c, 0)))
 
     ranked = []
     for rank, cause in enumerate(named + others, start=1):
         before = named[:named.index(cause)] if cause in named else named
-        counted = tuple(sorted({link.firing for link in positive.get(cause, ()) if residual(link, before) > 0}))
+        counted = tuple(sorted(firing for _, firing in counting(cause, before).values()))
         absorbed = tuple(n for n in before if any(strength[link.finding].get(n, 0.0) >= strength[link.finding][cause]
                                                   for link in positive.get(cause, ())))
         ranked.append(RankedCause(

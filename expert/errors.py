@@ -122,6 +122,17 @@ class GraphvizMissingError(AccordError):
         )
 
 
+class PdfUnavailableError(AccordError):
+    """The PDF report needs WeasyPrint and its system libraries (Pango), and they are missing."""
+
+    def __init__(self, reason: str):
+        super().__init__(
+            f"the PDF report needs WeasyPrint: {reason}. Install it with \"pip install 'accord[pdf]'\" "
+            "(and, on Debian/Ubuntu, 'apt-get install libpango-1.0-0 libpangoft2-1.0-0'); "
+            "the html, md, text and json formats work without it"
+        )
+
+
 def nearest(given: str, valid: Iterable[str], limit: int = 3) -> list[str]:
     """Return up to ``limit`` valid ids closest to ``given``.
 

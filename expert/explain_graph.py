@@ -34,6 +34,24 @@ _COLOURS = {"answer": "#f2f2f2", "sign": "#e3f2fd", "symptom": "#ffebee", "conte
             "transition": "#dcedc8", "need": "#fffde7", "measure": "#e0f7fa"}
 
 
+def neighbourhood(nodes: list[tuple[str, str]], edges: dict[tuple, list[str]], focus: tuple[str, str],
+                  depth: int) -> tuple[list[tuple[str, str]], dict[tuple, list[str]]]:
+    """What leads to ``focus`` and what it leads to, ``depth`` steps each way; order kept.
+
+    A graph of a whole diagnosis has a hundred nodes and more; one conclusion's
+    reasons and consequences fit on a screen. Siblings (other conclusions that
+    share a reason) are left out: they are not about this one.
+    """
+    near = {focus}
+    for forward in (False, True):
+        frontier = {focus}
+        for _ in range(depth):
+            frontier = {b for a, b in edges if a in frontier} if forward else {a for a, b in edges if b in frontier}
+            frontier -= near
+            near |= frontier
+    return [n for n in nodes if n in near], {e: r for e, r in edges.items() if e[0] in near and e[1] in near}
+
+
 def graph_nodes(d: Diagnosis) -> tuple[list[tuple[str, str]], dict[tuple, list[str]]]:
     """``(nodes, edges)``: the nodes as (kind, id) and the edges (from, to) → rule ids, in a stable order."""
     inf = d.inference
@@ -89,12 +107,19 @@ def _node_name(kind: str, ident: str) -> str:
     return f"{kind}__{ident}"
 
 
-def reasoning_graph(d: Diagnosis, lang: str = "en"):
-    """The reasoning graph as a ``graphviz.Digraph`` (left to right, one column per stage)."""
+def reasoning_graph(d: Diagnosis, lang: str = "en", around: tuple[str, str] | None = None, depth: int = 2):
+    """The reasoning graph as a ``graphviz.Digraph`` (left to right, one column per stage).
+
+    With ``around`` (a ``(kind, id)`` node), only its neighbourhood of ``depth`` edges is drawn.
+    """
     import graphviz
 
     w = Writer(d, lang)
     nodes, edges = graph_nodes(d)
+    if around is not None:
+        if around not in nodes:
+            nodes.append(around)
+        nodes, edges = neighbourhood(nodes, edges, around, depth)
     org = d.sheet.organization or w.t("report.unnamed")
     g = graphviz.Digraph("reasoning", graph_attr={
         "rankdir": "LR", "label": f"{w.t('explain.graph.title')} — {org}", "labelloc": "t", "fontsize": "18",
@@ -124,7 +149,8 @@ def reasoning_graph(d: Diagnosis, lang: str = "en"):
     return g
 
 
-def render_graph(d: Diagnosis, fmt: str, lang: str = "en") -> bytes:
+def render_graph(d: Diagnosis, fmt: str, lang: str = "en", around: tuple[str, str] | None = None,
+                 depth: int = 2) -> bytes:
     """The reasoning graph as DOT source, SVG or PNG bytes.
 
     Raises
@@ -136,7 +162,7 @@ def render_graph(d: Diagnosis, fmt: str, lang: str = "en") -> bytes:
         raise ValueError(f"unknown graph format '{fmt}'")
     import graphviz
 
-    g = reasoning_graph(d, lang)
+    g = reasoning_graph(d, lang, around, depth)
     if fmt == "dot":
         return g.source.encode("utf-8")
     try:

@@ -41,7 +41,8 @@ class Writer:
 
     def name(self, kind: str, ident: str) -> str:
         if kind == "answer":
-            return self.kb.questions[ident].text[self.lang] if ident in self.kb.questions else ident
+            q = self.kb.answer_question(ident)  # a question, or a value worked out (derived:)
+            return q.text[self.lang] if q else ident
         return self.t.name(ident)
 
     def finding(self, kind: str, ident: str) -> str:
@@ -228,8 +229,8 @@ def _section_context(w: Writer, section: HowSection) -> list[str]:
     item = section.plan_item
     if item is not None:
         position = d.plan.order.index(item.id) + 1
-        lines.append(t("explain.plan.position", position=position, total=len(d.plan.order),
-                       phase=d.plan.phase_name(item.phase, t.lang), start=item.start, finish=item.finish))
+        lines.append(t("explain.plan.position_one" if item.weeks == 1 else "explain.plan.position", position=position, total=len(d.plan.order),
+                       phase=d.plan.phase_name(item.phase, t.lang), weeks=item.span))
         if item.pulled_in:
             lines.append(t("explain.plan.pulled_in", measures=", ".join(item.required_by)))
         if item.prerequisites:

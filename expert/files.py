@@ -32,7 +32,7 @@ LEGACY_TMP_AGE = 60  # seconds: temporary files of older versions carry no proce
 
 
 def write_atomically(path: Path | str, content: str | bytes, error: type[AccordError] = AccordError,
-                     what: str = "file") -> None:
+                     what: str = "file", durable: bool = True) -> None:
     """Replace ``path`` with ``content`` (text is written as UTF-8) in one step.
 
     Parameters
@@ -43,6 +43,10 @@ def write_atomically(path: Path | str, content: str | bytes, error: type[AccordE
         Raised, naming the file, when it cannot or must not be written.
     what : str
         How messages call the file ("session file", "file").
+    durable : bool
+        Flush the file and the rename to disk before returning (the default).
+        A caller writing many files it can make again (a folder's reports)
+        passes False and syncs once at the end: the replacement stays atomic.
 
     Raises
     ------
@@ -85,7 +89,8 @@ def write_atomically(path: Path | str, content: str | bytes, error: type[AccordE
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
             _copy_permissions(handle.fileno(), existing)
         os.replace(tmp, target)
     except BaseException as exc:
@@ -96,7 +101,8 @@ def write_atomically(path: Path | str, content: str | bytes, error: type[AccordE
         if isinstance(exc, OSError):
             raise error(f"cannot write the {what}: {exc.strerror or exc}", shown) from None
         raise
-    _sync_directory(target.parent)
+    if durable:
+        _sync_directory(target.parent)
 
 
 def is_read_only(path: Path, status: os.stat_result | None = None) -> bool:

@@ -183,6 +183,7 @@ class _Session:
         self.evidence: dict[str, dict[str, list[tuple[float, int]]]] = defaultdict(lambda: defaultdict(list))
         self.causes: list[RankedCause] = []
         self._ranked = False
+        self._origins: dict[int, frozenset] = {}  # firing index → the answers it rests on
 
     def fire(self, rule: Rule, values: Mapping[str, Mapping[str, Any]], plan) -> None:
         """Record one firing; ``values`` maps a kind to the answers or certainties the stage saw.
@@ -235,13 +236,22 @@ class _Session:
 
     def _origin(self, firing: Firing) -> frozenset:
         """The answers a firing rests on: those it read, and those behind the findings it read
-        (for each finding, the answers of its strongest supporting firing)."""
+        (for each finding, the answers of its strongest firing in the direction it was read)."""
+        known = self._origins.get(firing.index)
+        if known is None:
+            known = self._origins[firing.index] = self._find_origin(firing)
+        return known
+
+    def _find_origin(self, firing: Firing) -> frozenset:
         questions = set()
-        for leaf, _ in firing.leaves:
+        for leaf, value in firing.leaves:
             if isinstance(leaf, AnswerLeaf):
                 questions.add(leaf.question)
                 continue
-            support = [(cf, i) for cf, i in self.evidence.get(leaf.fact, {}).get(leaf.id, ()) if cf > 0]
+            # a finding read as present rests on its strongest evidence for, one read as absent
+            # (a certainty at most −0.5) on its strongest evidence against
+            sign = -1 if isinstance(value, (int, float)) and value < 0 else 1
+            support = [(sign * cf, i) for cf, i in self.evidence.get(leaf.fact, {}).get(leaf.id, ()) if sign * cf > 0]
             if support:
                 _, strongest = max(support, key=lambda p: (p[0], -p[1]))
                 questions |= self._origin(self.trace[strongest])

@@ -359,6 +359,27 @@ class Contradiction(Entry):
 
 
 @dataclass(frozen=True)
+class Statement(Entry):
+    """One statement of the quick self-assessment, rated 1 (strongly disagree) to 5 (strongly agree)."""
+
+    topic: Text  # a short name for lists of topics
+    text: Text
+
+    def as_question(self, help_text: Text) -> "Question":
+        """The statement as a 1–5 scale question, so that consultations and reports can ask and show it."""
+        return Question(id=self.id, sources=self.sources, location=self.location, section="quick", type="scale",
+                        text=self.text, help=help_text, choices=(), minimum=None, maximum=None, ask_when=None)
+
+
+@dataclass(frozen=True)
+class QuickBand(Entry):
+    """The totals of the quick self-assessment (``minimum``–``maximum``) that read as one level; ``id`` is the level."""
+
+    minimum: int
+    maximum: int
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     """All entries of the knowledge base, by kind and id, in file order."""
 
@@ -378,6 +399,9 @@ class KnowledgeBase:
     messages: Mapping[str, Text]
     migrations: Mapping[str, Migration] = field(default_factory=dict)
     contradictions: Mapping[str, Contradiction] = field(default_factory=dict)
+    statements: Mapping[str, Statement] = field(default_factory=dict)  # the quick self-assessment
+    quick_bands: Mapping[str, QuickBand] = field(default_factory=dict)  # level id → its band of quick totals
+    derived: Mapping[str, Question] = field(default_factory=dict)  # values worked out, never asked; rules read them
     problems: tuple[Problem, ...] = field(default=(), compare=False)
 
     def owner_of(self, measure: str, answers: Mapping[str, Any]) -> str:
@@ -415,9 +439,14 @@ class KnowledgeBase:
         }
         return tuple(table[kind])
 
+    def answer_question(self, ident: str) -> Question | None:
+        """A question, or a derived value the rules read like an answer (``derived:``), by id."""
+        return self.questions.get(ident) or self.derived.get(ident)
+
     def entry(self, ident: str) -> Entry | None:
         for table in (self.levels, self.signs, self.transitions, self.symptoms, self.causes,
-                      self.context, self.measures, self.evidence, self.sources, self.questions):
+                      self.context, self.measures, self.evidence, self.sources, self.questions,
+                      self.derived, self.statements):
             if ident in table:
                 return table[ident]
         return None
@@ -428,14 +457,15 @@ class KnowledgeBase:
     def all_ids(self) -> set[str]:
         ids = set()
         for table in (self.levels, self.signs, self.transitions, self.symptoms, self.causes, self.context,
-                      self.measures, self.owners, self.evidence, self.sources, self.questions):
+                      self.measures, self.owners, self.evidence, self.sources, self.questions, self.derived,
+                      self.statements):
             ids.update(table)
         return ids
 
 
 _COLLECTIONS = ("levels", "signs", "transitions", "symptoms", "causes", "context", "measures",
                 "owners", "evidence", "sources", "questions", "sections", "messages", "migrations",
-                "contradictions")
+                "contradictions", "statements", "quick_bands", "derived")
 
 
 def load_knowledge_base(directory: Path | str | None = None, strict: bool = True) -> KnowledgeBase:
@@ -523,6 +553,7 @@ def _text_list(value):
 def _build(directory: Path, raw, problems: list[Problem]) -> KnowledgeBase:
     tables: dict[str, dict[str, Any]] = {name: {} for name in _COLLECTIONS}
     question_types = {e["id"]: e["type"] for _, _, e in raw["questions"]}
+    question_types.update({e["id"]: e["type"] for _, _, e in raw["derived"]})
     for name, entries in raw.items():
         for doc, index, e in entries:
             loc = doc.locate(name, index)
@@ -598,6 +629,13 @@ def _make(name, e, loc, doc, index, question_types):
         return Section(id=e["id"], sources=(), location=loc, name=_text(e["text"]))
     if name == "migrations":
         return _migration(e, common, doc, index, question_types)
+    if name == "statements":
+        return Statement(**common, topic=_text(e["topic"]), text=_text(e["text"]))
+    if name == "quick_bands":
+        return QuickBand(**common, minimum=e["min"], maximum=e["max"])
+    if name == "derived":
+        return Question(**common, section="derived", type=e["type"], text=_text(e["text"]), help=_text(e["help"]),
+                        choices=(), minimum=e.get("min"), maximum=e.get("max"), ask_when=None)
     if name == "contradictions":
         parser = ConditionParser(doc, question_types, allow_findings=False)
         return Contradiction(**common, when=parser.parse(e["when"], ("contradictions", index, "when")),
@@ -746,7 +784,36 @@ def _cross_references(kb: KnowledgeBase) -> list[Problem]:
         if len(read) < 2:
             problems.append(Problem("a contradiction needs the answers to at least two questions", c.location))
         problems.extend(check_values(kb, c.when, c.location))
+    problems.extend(_quick_references(kb))
     problems.extend(_prerequisite_cycles(kb))
+    return problems
+
+
+def _quick_references(kb: KnowledgeBase) -> list[Problem]:
+    """The quick bands name levels and cover 20–100 in level order; derived values do not shadow questions."""
+    problems = []
+    expected_low = 20
+    for band in kb.quick_bands.values():
+        if band.id not in kb.levels:
+            problems.append(Problem(f"'id' names unknown level '{band.id}'", band.location))
+            continue
+        if band.minimum != expected_low or band.maximum < band.minimum:
+            problems.append(Problem(f"the bands must cover 20–100 without gaps or overlaps in level order; this one "
+                                    f"should start at {expected_low}", band.location))
+        expected_low = band.maximum + 1
+    if kb.quick_bands and expected_low != 101:
+        last = list(kb.quick_bands.values())[-1]
+        problems.append(Problem("the last band must end at 100", last.location))
+    if kb.statements and len(kb.statements) != 20:
+        first = next(iter(kb.statements.values()))
+        problems.append(Problem(f"the quick self-assessment has {len(kb.statements)} statements; its totals and "
+                                "bands (20–100) need exactly 20", first.location))
+    for ident, derived in kb.derived.items():
+        if ident in kb.questions or ident in kb.statements:
+            problems.append(Problem(f"derived value '{ident}' has the id of a question or statement", derived.location))
+    for ident, statement in kb.statements.items():
+        if ident in kb.questions:
+            problems.append(Problem(f"statement '{ident}' has the id of a question", statement.location))
     return problems
 
 
@@ -754,7 +821,7 @@ def check_values(kb: KnowledgeBase, cond: Condition, location: Location) -> list
     """Problems with the answer values a condition tests (unknown question or value)."""
     problems = []
     for leaf in leaves(cond):
-        question = kb.questions.get(getattr(leaf, "question", None))
+        question = kb.answer_question(getattr(leaf, "question", None))
         if question is None:
             continue
         values = ()
@@ -795,5 +862,6 @@ def _prerequisite_cycles(kb: KnowledgeBase) -> list[Problem]:
 
 def _all_entries(kb: KnowledgeBase) -> Iterable[Entry]:
     for table in (kb.levels, kb.signs, kb.transitions, kb.symptoms, kb.causes, kb.context, kb.measures,
-                  kb.owners, kb.evidence, kb.sources, kb.questions, kb.sections, kb.contradictions):
+                  kb.owners, kb.evidence, kb.sources, kb.questions, kb.sections, kb.contradictions,
+                  kb.statements, kb.quick_bands, kb.derived):
         yield from table.values()

@@ -38,6 +38,15 @@ class PlannedMeasure:
     cost: str
     transition: str = ""  # the step of the level ladder the measure belongs to (its knowledge-base phase)
 
+    @property
+    def span(self) -> str:
+        """The weeks it runs, as people count them: "3" for one week, "2–5" for several.
+
+        ``start`` is the number of weeks before it begins (0 for the first
+        week); every text a person reads counts weeks from 1.
+        """
+        return str(self.finish) if self.weeks == 1 else f"{self.start + 1}–{self.finish}"
+
 
 @dataclass
 class Plan:

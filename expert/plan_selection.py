@@ -14,7 +14,8 @@ contradicts its own diagnosis:
   already exists and only needs enforcing, and one the context rules out are
   never planned.
 * **A plan people can carry out.** "Now" keeps its ``LIMITS["now"]`` most
-  needed measures, "next" its ``LIMITS["next"]``; the rest are worth
+  needed measures, "next" its ``LIMITS["next"]`` (a company staying at its
+  level has only "now", with the room of "next"); the rest are worth
   considering later.
 * **Treat what is named.** Every named cause gets a planned measure that
   addresses it, promoted from the later list if need be; where none can be
@@ -33,6 +34,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from .conditions import PRESENT
 from .differential import NAMED
 from .inference import Inference
 from .knowledge import KnowledgeBase, Measure
@@ -42,6 +44,7 @@ LIMITS = {"now": 6, "next": 8}
 MEASURE_THRESHOLD = 0.4  # measures below this certainty are not recommended
 IN_PLACE_THRESHOLD = 0.5  # a practice this certain counts as already in place
 STRONG = 0.7  # a measure of a later step recommended this strongly ranks with those up to the target
+TREATED = 0.7  # a cause named this certain has its first remedy planned before the other measures
 EXCLUDED = -0.5  # a measure this negative is excluded (in place, existing, or ruled out)
 COSTLY = ("medium", "high")
 COST_ORDER = ("free", "low", "medium", "high")
@@ -227,17 +230,36 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         skipped.extend(without)
 
     # The most needed measures of each phase, their prerequisites counted against its limit.
-    # A measure taken forward from a later step comes after those of the steps up to the
-    # target unless a rule recommends it strongly for a situation found here; among equally
-    # certain measures, those treating a named cause come first, then the most needed.
+    # The measures of the steps up to the target come first, the first remedy of every cause
+    # named with certainty TREATED or more ahead of the others; then those taken forward from a
+    # later step, unless a rule recommends one strongly for a situation found here. A company
+    # that stays at its level takes a named cause's first remedy forward with the first. Among equally
+    # certain measures, those treating a named cause come first, then the most needed, then
+    # those treating more of what the diagnosis found.
     named = [c for c in inference.causes if c.named and c.certainty >= NAMED]
     treating_named = {m for cause in named for m in _treating(kb, inference, cause)}
+    found = {c.id for c in named} | {f.id for f in inference.of_kind("symptom") if f.cf >= PRESENT}
+    # the first remedy of each strongly named cause: of the recommended measures addressing it,
+    # the one the answers call for most, from the steps up to the target where there is one
+    primary = set()
+    for cause in named:
+        if cause.certainty >= TREATED:
+            direct = [m for m in addressing(kb, cause.id) if m in recommended]
+            if direct:
+                primary.add(max(direct, key=lambda m: (not beyond_target(kb.measures[m], target),
+                                                       round(need.get(m, 0.0), 2), round(recommended[m], 2),
+                                                       -position[m])))
 
     def priority(m: str) -> tuple:
         taken_forward = beyond_target(kb.measures[m], target) and recommended[m] < STRONG
-        return (taken_forward, -round(recommended[m], 2), m not in treating_named,
-                -round(need.get(m, 0.0), 2), position[m])
+        covers = len(found.intersection(kb.measures[m].addresses))  # how much of what was found it treats
+        if m in primary and target == current:
+            taken_forward = False  # staying put, treating what is named is the whole job
+        return (taken_forward, m not in primary, -round(recommended[m], 2), m not in treating_named,
+                -round(need.get(m, 0.0), 2), -covers, position[m])
 
+    # a company that stays at its level has one working phase, which gets the room of a move
+    limits = dict(LIMITS, now=LIMITS["next"]) if target == current else LIMITS
     deferred: list[tuple[str, float]] = []
     counts = dict.fromkeys(PLAN_PHASES, 0)
     for ident in sorted(recommended, key=priority):
@@ -248,7 +270,7 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
             excluded[ident] = Exclusion(ident, "blocked", None, blocker)
             continue
         ph = phase(ident)
-        if ph in LIMITS and counts[ph] + 1 + len(pull) > LIMITS[ph]:
+        if ph in limits and counts[ph] + 1 + len(pull) > limits[ph]:
             deferred.append((ident, recommended[ident]))
             continue
         add(ident, recommended[ident])
@@ -257,13 +279,13 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
 
     # every named cause gets a measure that treats it, or the plan says why not
     for cause in named:
-        addressing = _treating(kb, inference, cause)
-        if any(m in kept for m in addressing):
+        treating = _treating(kb, inference, cause)
+        if any(m in kept for m in treating):
             continue
         deferred_ids = {m for m, _ in deferred}
-        candidates = [(recommended[m], m) for m in addressing if m in deferred_ids]
+        candidates = [(recommended[m], m) for m in treating if m in deferred_ids]
         if not candidates:  # no rule recommended one: the most needed measure the plan may hold
-            candidates = [(round(need[m], 4), m) for m in addressing
+            candidates = [(round(need[m], 4), m) for m in treating
                           if m in plain and may_plan(m) and need.get(m, 0.0) > 0]
         for certainty, ident in sorted(candidates, key=lambda c: (-round(c[0], 3), position[c[1]])):
             if requirements(ident)[2] is None:
@@ -294,23 +316,37 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         if planned:
             treatments.append(Treatment(cause.id, planned))
             continue
-        addressing = [m for m in kb.measures if cause.id in kb.measures[m].addresses]
-        reason, about = _why_untreated(kb, addressing, excluded, measure_cf, position)
+        reason, about = _why_untreated(kb, list(addressing(kb, cause.id)), excluded, measure_cf, position)
         treatments.append(Treatment(cause.id, (), reason, about))
     skipped = [s for s in dict.fromkeys(skipped) if s.measure in kept]
     return Selection(kept, phases, required_by, edges, deferred, excluded, treatments, skipped, added_for,
                      uncertain, in_place)
 
 
+_ADDRESSING: dict[int, tuple[KnowledgeBase, dict[str, tuple[str, ...]]]] = {}
+
+
+def addressing(kb: KnowledgeBase, ident: str) -> tuple[str, ...]:
+    """The measures that address a cause or symptom, in knowledge-base order (indexed once per base)."""
+    entry = _ADDRESSING.get(id(kb))
+    if entry is None or entry[0] is not kb:
+        index: dict[str, list[str]] = {}
+        for m, measure in kb.measures.items():
+            for target in measure.addresses:
+                index.setdefault(target, []).append(m)
+        entry = _ADDRESSING[id(kb)] = (kb, {k: tuple(v) for k, v in index.items()})
+    return entry[1].get(ident, ())
+
+
 def _treating(kb: KnowledgeBase, inference: Inference, cause) -> list[str]:
     """Measures that treat a named cause: those addressing it, then those addressing the
     symptoms that still count as its evidence after the differential."""
-    direct = [m for m in kb.measures if cause.id in kb.measures[m].addresses]
+    direct = list(addressing(kb, cause.id))
     symptoms = set()
     for index in cause.counted:
         symptoms |= {leaf.id for leaf, _ in inference.trace[index].leaves if getattr(leaf, "fact", "") == "symptom"}
-    through = [m for m in kb.measures if m not in direct and symptoms & set(kb.measures[m].addresses)]
-    return direct + through
+    found = {m for symptom in symptoms for m in addressing(kb, symptom)} - set(direct)
+    return direct + [m for m in kb.measures if m in found]
 
 
 def _decisive(inference: Inference, kind: str, ident: str, positive: bool) -> int | None:
@@ -325,13 +361,14 @@ def _decisive(inference: Inference, kind: str, ident: str, positive: bool) -> in
     return index
 
 
-def _why_untreated(kb, addressing, excluded, measure_cf, position) -> tuple[str, str | None]:
-    """The best reason a named cause has no planned measure, and the measure it is about."""
+def _why_untreated(kb, measures, excluded, measure_cf, position) -> tuple[str, str | None]:
+    """The best reason a named cause has no planned measure among those addressing it, and the
+    measure it is about."""
     for kind in ("in_place", "exists", "ruled_out", "blocked", "later_step"):
-        found = sorted((m for m in addressing if m in excluded and excluded[m].kind == kind),
+        found = sorted((m for m in measures if m in excluded and excluded[m].kind == kind),
                        key=lambda m: (-measure_cf.get(m, 0.0), position[m]))
         if found:
             return ("ruled_out" if kind == "blocked" else kind), found[0]
-    later = sorted((m for m in addressing if kb.measures[m].phase != "diagnostic"),
+    later = sorted((m for m in measures if kb.measures[m].phase != "diagnostic"),
                    key=lambda m: (kb.measures[m].phase, position[m]))
     return "no_measure", (later[0] if later else None)

@@ -18,6 +18,9 @@ from .report_model import report_context
 from .templates import environment
 
 _SVG_SIZE = re.compile(r'\s(width|height)="[^"]*"')
+# Graphviz gives every node and edge a <title> naming it by its id, and a comment: a reader sees neither
+# in the drawing, but a browser shows titles as tooltips and copies them with the text.
+_SVG_NOISE = re.compile(r"<title>[^<]*</title>|<!--.*?-->", re.S)
 
 
 def render_html(d: Diagnosis, lang: str = "en") -> str:
@@ -44,6 +47,7 @@ def render_html(d: Diagnosis, lang: str = "en") -> str:
         except GraphvizMissingError:
             ctx["graph_note"] = t("doc.graph_missing")
     ctx["source_titles"] = {s["id"]: s["title"] for group in ctx["sources"] for s in group["entries"]}
+    ctx["source_numbers"] = {s["id"]: n for n, s in enumerate((s for g in ctx["sources"] for s in g["entries"]), 1)}
     return environment("html").get_template("report.html").render(t=t, **ctx)
 
 
@@ -67,4 +71,4 @@ def inline_svg(svg: str) -> str:
     svg = svg[start:]
     end = svg.find(">")
     head = _SVG_SIZE.sub("", svg[:end]) + ' preserveAspectRatio="xMidYMin meet"'
-    return head + svg[end:].rstrip()
+    return head + _SVG_NOISE.sub("", svg[end:]).rstrip()

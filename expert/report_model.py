@@ -18,6 +18,8 @@ from .conditions import UNKNOWN
 from .diagnosis import Diagnosis
 from .i18n import Messages
 from .knowledge import KnowledgeBase
+from .report_summary import summary, week_span
+from .report_words import certainty_words, glossary, weight_words
 
 SOURCE_KINDS = ("literature", "web", "seed")  # the kinds of knowledge/sources.yaml, in report order
 
@@ -51,6 +53,7 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
         "generated": _date(datetime.date.fromisoformat(d.sheet.date), lang) if d.sheet.date else None,
         "questions": d.questions_summary(),
     }
+    ctx["summary"] = summary(d, t)
     ctx["level"] = _level(d, t) if d.level else None
     ctx["ladder"] = [{"value": lv.value, "name": lv.name[lang],
                       "current": bool(d.level and d.level.id == lv.id),
@@ -60,12 +63,14 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
     ctx["situation"] = _situation(d, lang)
     named = {c.id for c in d.inference.causes if c.named}
     ctx["causes"] = [_cause(d, t, refs, ident, cf) for ident, cf in d.causes if ident in named]
-    ctx["also_possible"] = [{"id": ident, "name": kb.causes[ident].name[lang], "pct": _pct(cf)}
+    ctx["also_possible"] = [{"id": ident, "name": kb.causes[ident].name[lang], "pct": _pct(cf),
+                             "words": certainty_words(cf, t)}
                             for ident, cf in d.causes if ident not in named]
     ctx["doubt"] = level_doubt(d, t)
     ctx["migrated"] = migration_note(ctx["questions"], t) if ctx["questions"]["migrated_from"] else None
     ctx["provisional"] = bool(d.selection and d.selection.provisional)
-    ctx["symptoms"] = [{"id": i, "name": kb.symptoms[i].name[lang], "certainty": cf, "pct": _pct(cf)}
+    ctx["symptoms"] = [{"id": i, "name": kb.symptoms[i].name[lang], "certainty": cf, "pct": _pct(cf),
+                        "words": certainty_words(cf, t)}
                        for i, cf in d.symptoms if cf > 0]
     ctx["plan"] = _plan(d, t, refs)
     ctx["in_place"] = [kb.measures[m].name[lang] for m in d.in_place]
@@ -76,6 +81,12 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
                              for i, confirmed in d.contradictions]
     ctx["evidence"] = refs.items()
     ctx["sources"] = _sources(d, refs, lang)
+    ctx["ignored"] = [kb.questions[q].text[lang] for q in ctx["questions"]["ignored"] if q in kb.questions]
+    ctx["glossary"] = glossary(t)
+    from .report_respondents import quick_context, respondents_context  # several respondents, the quick total
+
+    ctx["respondents"] = respondents_context(d, t)
+    ctx["quick"] = quick_context(d, t)
     return ctx
 
 
@@ -127,15 +138,32 @@ def _level(d: Diagnosis, t: Messages) -> dict:
     return {
         "id": lv.id, "value": lv.value, "name": level.name[lang], "description": level.description[lang],
         "certainty": lv.certainty, "pct": _pct(lv.certainty), "evidence_cf": lv.evidence_cf,
-        "unknown_share": lv.unknown_share,
-        "for": [{"rule": e.firing.rule, "summary": rule[e.firing.rule].summary[lang], "cf": e.cf, "pct": _pct(e.cf)}
+        "words": certainty_words(lv.certainty, t), "evidence_words": certainty_words(lv.evidence_cf, t),
+        "unknown_share": lv.unknown_share, "unknown_pct": _pct(lv.unknown_share),
+        "for": [{"rule": e.firing.rule, "summary": rule[e.firing.rule].summary[lang], "cf": e.cf, "pct": _pct(e.cf),
+                 "weight": weight_words(e.cf, t)}
                 for e in lv.evidence_for],
         "against": [{"rule": e.firing.rule, "summary": rule[e.firing.rule].summary[lang], "cf": e.cf,
-                     "pct": _pct(e.cf)} for e in lv.evidence_against],
+                     "pct": _pct(e.cf), "weight": weight_words(e.cf, t)} for e in lv.evidence_against],
         "support": [{"value": kb.levels[i].value, "name": kb.levels[i].name[lang], "cf": cf,
-                     "pct": _pct(cf), "negative": cf < 0, "current": i == lv.id}
+                     "pct": _pct(cf), "negative": cf < 0, "current": i == lv.id, "verdict": support_words(cf, t)}
                     for i, cf in lv.support.items()],
     }
+
+
+def support_words(cf: float, t: Messages) -> str:
+    """What the evidence says about one level, in words: established, ruled out, leaning either way."""
+    if cf >= 0.5:
+        band = "established"
+    elif cf > 0:
+        band = "some_for"
+    elif cf <= -0.5:
+        band = "ruled_out"
+    elif cf < 0:
+        band = "some_against"
+    else:
+        band = "none"
+    return t(f"words.support.{band}")
 
 
 def _target(d: Diagnosis, t: Messages) -> dict:
@@ -149,7 +177,7 @@ def _target(d: Diagnosis, t: Messages) -> dict:
     transition = kb.transitions.get(tg.transition) if tg.transition else None
     return {
         "id": tg.id, "value": tg.value, "name": kb.levels[tg.id].name[lang], "stay": tg.stay or transition is None,
-        "certainty": tg.certainty, "pct": _pct(tg.certainty),
+        "certainty": tg.certainty, "pct": _pct(tg.certainty), "words": certainty_words(tg.certainty, t),
         "transition": t(f"phase.{tg.transition}") if transition else None,
         "triggers": transition.triggers[lang] if transition else None,
         "reasons": reasons,
@@ -172,16 +200,14 @@ SHOWN_BY = 4  # findings listed for a cause; the rest are counted
 
 
 def shown_by(d: Diagnosis, cause: str, t: Messages) -> list[str]:
-    """The findings behind a cause, as statements: a sign or symptom found absent reads "absent: …".
+    """The findings that set a cause apart (:meth:`Diagnosis.cause_support`), as statements:
+    a sign or symptom found absent reads "absent: …".
 
     :meth:`Diagnosis.shown_by` lists the ids only; a rule may read a sign's
     absence (``certainty ≤ -0.5``), which must not read as its presence.
     """
-    finding = d.inference.findings.get(("cause", cause))
     seen: dict[str, str] = {}
-    for cf, index in sorted(finding.support if finding else (), key=lambda s: (-s[0], s[1])):
-        if cf <= 0:
-            continue
+    for _, index in d.cause_support(cause):
         for m in d.trace[index].matched:
             if m.fact == "answer" or m.id in seen:
                 continue
@@ -194,7 +220,7 @@ def _cause(d: Diagnosis, t: Messages, refs: _References, ident: str, cf: float) 
     cause = d.kb.causes[ident]
     shown = shown_by(d, ident, t)
     return {"id": ident, "name": cause.name[t.lang], "description": cause.description[t.lang], "certainty": cf,
-            "pct": _pct(cf), "shown_by": shown[:SHOWN_BY], "shown_more": max(0, len(shown) - SHOWN_BY),
+            "pct": _pct(cf), "words": certainty_words(cf, t), "shown_by": shown[:SHOWN_BY], "shown_more": max(0, len(shown) - SHOWN_BY),
             "evidence": refs.cite(cause), "treatment": treatment_text(d, ident, t)}
 
 
@@ -205,7 +231,7 @@ def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
         return ""
     if treatment.measures:
         steps = sorted(d.plan.order.index(m) + 1 for m in treatment.measures if m in d.plan.order)
-        return t("doc.treated_by", steps=", ".join(f"#{n}" for n in steps))
+        return t("doc.treated_by", count=len(steps), steps=", ".join(str(n) for n in steps))
     measure = d.kb.measures[treatment.measure].name[t.lang] if treatment.measure else ""
     if treatment.reason == "later_step":
         step = d.kb.measures[treatment.measure].phase
@@ -218,7 +244,7 @@ def migration_note(questions: dict, t: Messages) -> str:
     """That the answers file predates today's questionnaire, and which retired answers were set aside."""
     note = t("report.migrated", old=questions["migrated_from"], new=questions["questionnaire"])
     if questions["retired"]:
-        note += " " + t("report.retired", ids=", ".join(questions["retired"]))
+        note += " " + t("report.retired", count=len(questions["retired"]))
     return note
 
 
@@ -247,7 +273,8 @@ def _plan(d: Diagnosis, t: Messages, refs: _References) -> dict:
                 "cost": t(f"cost.{item.cost}"), "cost_class": item.cost,
                 "cost_note": m.cost_note[lang] if m.cost_note else None,
                 "weeks": item.weeks, "duration": m.duration[lang], "start": item.start + 1, "finish": item.finish,
-                "span": str(item.finish) if item.weeks == 1 else f"{item.start + 1}–{item.finish}",
+                "span": item.span,
+                "when": week_span(item.start + 1, item.finish, t),
                 "bar_left": round(100 * item.start / total, 2), "bar_width": round(100 * item.weeks / total, 2),
                 "critical": item.critical, "pulled_in": item.pulled_in,
                 "certainty": item.certainty, "pct": _pct(item.certainty) if item.certainty is not None else None,
@@ -284,8 +311,9 @@ def _axis(total: int) -> list[dict]:
 
 
 def answer_label(t: Messages, kb: KnowledgeBase, question: str, value) -> str:
-    """An answer as the manager chose it: the choice's label, yes/no, the scale's wording, or the number."""
-    q = kb.questions[question]
+    """An answer as the manager chose it: the choice's label, yes/no, the scale's wording, or the number
+    (also for a value worked out rather than asked, ``derived:``)."""
+    q = kb.answer_question(question)
     if value == UNKNOWN:
         return t("consult.unknown_choice")
     if q.type in ("choice", "multi"):
@@ -302,6 +330,8 @@ def _answers(d: Diagnosis, t: Messages) -> list[dict]:
     kb = d.kb
     sections: list[dict] = []
     for qid, value in d.inference.answers.items():
+        if qid not in kb.questions:  # a value worked out, not asked (expert.respondents, expert.quick)
+            continue
         q = kb.questions[qid]
         if not sections or sections[-1]["id"] != q.section:
             sections.append({"id": q.section, "name": kb.sections[q.section].name[t.lang], "rows": []})
@@ -330,7 +360,9 @@ def _sources(d: Diagnosis, refs: _References, lang: str) -> list[dict]:
         cited.update(d.system.rules.rules[firing.rule].sources)
     groups = []
     for kind in SOURCE_KINDS:
-        items = [{"id": s.id, "title": s.title[lang], "citation": s.citation}
+        # a source document of the knowledge base is cited by its title: its catalogue note
+        # (what the seed file is, what it lacks) is the knowledge engineer's, not the reader's
+        items = [{"id": s.id, "title": s.title[lang], "citation": s.citation if s.kind != "seed" else None}
                  for s in kb.sources.values() if s.kind == kind and s.id in cited]
         if items:
             groups.append({"kind": kind, "entries": items})

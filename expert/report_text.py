@@ -17,78 +17,149 @@ from rich.text import Text
 
 from .diagnosis import Diagnosis
 from .i18n import Messages
-from .report_model import level_doubt, migration_note, shown_by, treatment_text
-
-
-def _pct(value: float) -> str:
-    return f"{value:.2f}"
+from .report_model import level_doubt, migration_note, shown_by, support_words, treatment_text
+from .report_summary import summary
+from .report_words import certainty_words, weight_words
 
 
 def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
-    """The report as a list of rich renderables, in reading order."""
+    """The report as a list of rich renderables, in reading order: the summary, the plan, the details."""
     t = Messages(d.kb, lang)
     kb = d.kb
     out: list[RenderableType] = []
     org = d.sheet.organization or t("report.unnamed")
     out.append(Text(f"{t('report.title')} — {org}", style="bold"))
     out.append(Text(""))
+    out += _summary(d, t)
+    from .report_respondents import respondents_renderables
 
-    out.append(Text(t("report.level"), style="bold underline"))
+    out += respondents_renderables(d, t)  # several respondents: who answered, where they differ (issue 10)
+    out += _plan(d, t)
+
+    out.append(Text(t("doc.details_text"), style="bold underline"))
+    out.append(Text(""))
+    out.append(Text(t("doc.level_section"), style="bold"))
     if d.level:
         lv = d.level
         level_name = t("level.value", value=lv.value, name=kb.levels[lv.id].name[lang])
-        out.append(Text(t("report.level_line", level=level_name, certainty=_pct(lv.certainty))))
-        doubt = level_doubt(d, t)
-        if doubt:
-            out.append(Text(t("doc.no_level", pct=doubt["pct"], topics="; ".join(doubt["topics"])), style="bold"))
+        out.append(Text(t("report.level_line", level=level_name, certainty=certainty_words(lv.certainty, t))))
         if lv.unknown_share > 0:
-            out.append(Text(t("report.unknown_note", share=f"{lv.unknown_share:.0%}", evidence=_pct(lv.evidence_cf)),
-                            style="dim"))
+            out.append(Text(t("doc.unknown_note", share=int(lv.unknown_share * 100 + 0.5),
+                              evidence=certainty_words(lv.evidence_cf, t)), style="dim"))
         for items, title in ((lv.evidence_for, "report.evidence_for"),
                              (lv.evidence_against, "report.evidence_against")):
             out.append(Text(t(title), style="italic"))  # a table title would wrap in a narrow table
             out.append(_evidence_table(d, t, items))
-        support = "  ".join(f"{kb.levels[i].value}:{v:+.2f}" for i, v in lv.support.items())
-        out.append(Text(f"{t('report.support')}: {support}", style="dim"))
+        out.append(Text(t("report.support"), style="italic"))
+        for ident, value in lv.support.items():
+            level = kb.levels[ident]
+            out.append(Text(f"  {t('level.value', value=level.value, name=level.name[lang])} {support_words(value, t)}"))
     else:
         out.append(Text(t("report.no_level")))
     out.append(Text(""))
 
-    if d.target and d.level:
-        tg = d.target
-        target_name = t("level.value", value=tg.value, name=kb.levels[tg.id].name[lang])
-        out.append(Text(t("report.target"), style="bold underline"))
-        if tg.stay or not tg.transition:
-            out.append(Text(t("report.target_stay", level=kb.levels[tg.id].name[lang], certainty=_pct(tg.certainty))))
-        else:
-            out.append(Text(t("report.target_move", level=target_name, transition=t(f"phase.{tg.transition}"),
-                              certainty=_pct(tg.certainty))))
-        out.append(Text(""))
+    from .report_respondents import quick_renderables
 
-    out.append(Text(t("report.causes"), style="bold underline"))
+    out += quick_renderables(d, t)  # the quick self-assessment beside the level (issue 10)
+    out.append(Text(t("report.causes"), style="bold"))
     named = {c.id for c in d.inference.causes if c.named}
     if named:
         table = Table(box=box.SIMPLE_HEAD, expand=False, show_edge=False)
         table.add_column(t("report.cause"), ratio=3, overflow="fold")
-        table.add_column(t("report.certainty"), justify="right", no_wrap=True)
         table.add_column(t("report.shown_by"), ratio=2, overflow="fold")
         for ident, cf in d.causes:
             if ident in named:
                 shown = "; ".join(shown_by(d, ident, t)[:3])
                 name = Text(kb.causes[ident].name[lang])
+                name.append("\n" + certainty_words(cf, t), style="italic")
                 treatment = treatment_text(d, ident, t)
                 if treatment:
                     name.append("\n" + treatment, style="dim")
-                table.add_row(name, _pct(cf), shown)
+                table.add_row(name, shown)
         out.append(table)
     else:
         out.append(Text(t("report.none")))
-    others = [f"{kb.causes[i].name[lang]} ({_pct(cf)})" for i, cf in d.causes if i not in named]
+    others = [f"{kb.causes[i].name[lang]} ({certainty_words(cf, t)})" for i, cf in d.causes if i not in named]
     if others:
         out.append(Text(f"{t('doc.also_possible')}: " + "; ".join(others), style="dim"))
     out.append(Text(""))
 
-    out.append(Text(t("report.plan"), style="bold underline"))
+    if d.contradictions:
+        out.append(Text(t("report.contradictions"), style="bold"))
+        for ident, confirmed in d.contradictions:
+            note = f" ({t('report.contradiction_confirmed')})" if confirmed else ""
+            out.append(Text(f"• {kb.contradictions[ident].text[lang]}{note}"))
+        out.append(Text(""))
+
+    q = d.questions_summary()
+    out.append(Text(t("report.questions", **{k: q[k] for k in ("asked", "unknown", "relevant", "total")}), style="dim"))
+    if q["ignored"]:
+        out.append(Text(t("doc.ignored", questions="; ".join(kb.questions[i].text[lang] for i in q["ignored"]
+                                                              if i in kb.questions)), style="dim"))
+    if q["not_needed"]:
+        out.append(Text(t("report.not_needed_line", count=len(q["not_needed"])), style="dim"))
+        for qid in q["not_needed"]:
+            out.append(Text(f"  • {kb.questions[qid].text[lang]}", style="dim"))
+    if q["migrated_from"]:
+        out.append(Text(migration_note(q, t), style="dim"))
+    out.append(Text(t("report.explain_hint", file=d.sheet.source or t("report.file")), style="dim"))
+    return out
+
+
+def _summary(d: Diagnosis, t: Messages) -> list[RenderableType]:
+    """The first screen: level, aim, plan length, causes, first steps, what would change the verdict."""
+    s = summary(d, t)
+    out: list[RenderableType] = [Text(t("doc.summary"), style="bold underline")]
+    if s["level"]:
+        level = t("level.value", value=s["level"]["value"], name=s["level"]["name"])
+        out.append(Text(f"{t('doc.now_line')}: {level} ({s['level']['words']})"))
+    else:
+        out.append(Text(t("report.no_level")))
+    if s["target"]:
+        target = t("level.value", value=s["target"]["value"], name=s["target"]["name"])
+        move = t("doc.stay_short") if s["target"]["stay"] else t("doc.move_short")
+        out.append(Text(f"{t('doc.aim_line')}: {target} — {move} ({s['target']['words']})"))
+    out.append(Text(f"{t('report.plan')}: {t('doc.measures_count', count=s['count'])}, "
+                    f"{t('doc.weeks', weeks=s['weeks'])}"))
+    doubt = level_doubt(d, t)
+    if doubt:
+        out.append(Text(t("doc.no_level", topics="; ".join(doubt["topics"])), style="bold"))
+    out.append(Text(""))
+    out.append(Text(t("doc.top_causes"), style="bold"))
+    rows = []
+    for n, c in enumerate(s["causes"], 1):
+        steps = f"; {t('doc.steps_short', count=len(c['steps']), steps=', '.join(map(str, c['steps'])))}" \
+            if c["steps"] else ""
+        rows.append((f"{n}.", f"{c['name']} — {c['words']}{steps}"))
+    if rows:
+        out.append(_items(rows))
+    if not s["causes"]:
+        out.append(Text(t("report.none")))
+    out.append(Text(""))
+    if s["first_steps"]:
+        out.append(Text(t("doc.first_steps"), style="bold"))
+        out.append(_items((f"{f['step']}.", f"{f['name']} — {f['owner']}, {f['when']}") for f in s["first_steps"]))
+        out.append(Text(""))
+    if s["changes"]:
+        out.append(Text(t("doc.would_change", value=s["above"]["value"], name=s["above"]["name"]), style="bold"))
+        out.append(_items(("•", c) for c in s["changes"]))
+        out.append(Text(""))
+    return out
+
+
+def _items(marks_and_texts) -> RenderableType:
+    """A list whose wrapped lines hang under the text, not under the number."""
+    grid = Table.grid(padding=(0, 1, 0, 0))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(ratio=1, overflow="fold")
+    for mark, text in marks_and_texts:
+        grid.add_row(mark, text)
+    return grid
+
+
+def _plan(d: Diagnosis, t: Messages) -> list[RenderableType]:
+    kb, lang = d.kb, t.lang
+    out: list[RenderableType] = [Text(t("report.plan"), style="bold underline")]
     if d.selection and d.selection.provisional and d.plan.order:
         out.append(Text(t("doc.provisional"), style="bold"))
     if d.plan.order:
@@ -112,7 +183,7 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
                     label += f" ({', '.join(notes)})"
                 owner = kb.owners[item.owner].name[lang]
                 table.add_row(str(d.plan.order.index(ident) + 1), label, owner, t(f"cost.{item.cost}"),
-                              f"{item.start + 1}–{item.finish}")
+                              item.span)
             out.append(table)
         path = " → ".join(str(d.plan.order.index(m) + 1) for m in d.plan.critical_path)
         out.append(Text(t("report.total", weeks=d.plan.total_weeks, path=path)))
@@ -125,25 +196,6 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         out.append(Text(f"{t('report.in_place')}: " + "; ".join(kb.measures[m].name[lang] for m in d.in_place),
                         style="dim"))
     out.append(Text(""))
-
-    if d.contradictions:
-        out.append(Text(t("report.contradictions"), style="bold underline"))
-        for ident, confirmed in d.contradictions:
-            note = f" ({t('report.contradiction_confirmed')})" if confirmed else ""
-            out.append(Text(f"• {kb.contradictions[ident].text[lang]}{note}"))
-        out.append(Text(""))
-
-    q = d.questions_summary()
-    out.append(Text(t("report.questions", **{k: q[k] for k in ("asked", "unknown", "relevant", "total")}), style="dim"))
-    if q["ignored"]:
-        out.append(Text(t("report.ignored", ids=", ".join(q["ignored"])), style="dim"))
-    if q["not_needed"]:
-        out.append(Text(t("report.not_needed_line", count=len(q["not_needed"])), style="dim"))
-        for qid in q["not_needed"]:
-            out.append(Text(f"  • {kb.questions[qid].text[lang]}", style="dim"))
-    if q["migrated_from"]:
-        out.append(Text(migration_note(q, t), style="dim"))
-    out.append(Text(t("report.explain_hint"), style="dim"))
     return out
 
 
@@ -153,7 +205,7 @@ def _evidence_table(d: Diagnosis, t: Messages, items: Iterable) -> RenderableTyp
     table.add_column(justify="right", no_wrap=True)
     table.add_column(ratio=1, overflow="fold")
     for ev in items[:8]:
-        table.add_row(f"{ev.cf:+.2f}", d.system.rules.rules[ev.firing.rule].summary[t.lang])
+        table.add_row(weight_words(ev.cf, t), d.system.rules.rules[ev.firing.rule].summary[t.lang])
     if not items:
         table.add_row("", t("report.none"))
     return table

@@ -110,6 +110,7 @@ def load_rules(kb: KnowledgeBase, directory: Path | str | None = None, strict: b
     concluded_before: set[str] = set()
     concluded_by_stage: list[set[str]] = []
     question_types = {q.id: q.type for q in kb.questions.values()}
+    question_types.update({q.id: q.type for q in kb.derived.values()})  # values worked out, read like answers
     for path in files:
         doc = read_document(path, KnowledgeBaseError, f"{directory.name}/{path.name}")
         data = doc.data
@@ -199,7 +200,7 @@ def _parse_then(items, doc, where, concludes, kb: KnowledgeBase):
 def _check_rule(rule: Rule, kb: KnowledgeBase, concluded_before: set[str]) -> list[Problem]:
     problems = []
     for name in sorted(questions_read(rule.when)):
-        if name not in kb.questions:
+        if kb.answer_question(name) is None:
             problems.append(Problem(f"rule '{rule.id}' reads unknown question '{name}'", rule.location))
     problems += [Problem(f"rule '{rule.id}': {p.message}", p.location) for p in check_values(kb, rule.when, rule.location)]
     for leaf in leaves(rule.when):

@@ -79,7 +79,7 @@ class AnswerSampler:
         return answers
 
     def value(self, question: Question, rng: random.Random) -> Any:
-        """One allowed answer to a question; a multi-choice question gets one to three of its choices."""
+        """One allowed answer to a question; a multi-choice question gets one to three of its choices, in questionnaire order."""
         if question.type == "multi":
             values = [c.value for c in question.choices]
             chosen = set(rng.sample(values, rng.randint(1, min(MULTI_MOST, len(values)))))

@@ -191,6 +191,13 @@ SPECS: dict[str, dict[str, Field]] = {
         "removed": Field(id_list, required=False), "sources": SOURCES,
     },
     "messages": {"id": ID, "text": Field(text)},
+    # the quick self-assessment and several respondents (knowledge/quick.yaml, knowledge/respondents.yaml)
+    "statements": {"id": ID, "topic": Field(text), "text": Field(text), "sources": SOURCES},
+    "quick_bands": {"id": ID, "min": Field(positive_int), "max": Field(positive_int), "sources": SOURCES},
+    "derived": {
+        "id": ID, "type": Field(one_of("percent", "number")), "text": Field(text), "help": Field(text),
+        "min": Field(number, required=False), "max": Field(number, required=False), "sources": SOURCES,
+    },
     "contradictions": {"id": ID, "when": Field(anything), "text": Field(text), "sources": SOURCES},
 }
 

@@ -295,7 +295,8 @@ class Selector:
                 for key in findings_read(rule.when):
                     reach[key] = reach.get(key, 0.0) + gain
                 for q in questions_read(rule.when):
-                    questions[q] += gain
+                    if q in questions:  # not a derived value (the quick total, how far respondents differ)
+                        questions[q] += gain
         kb = self.system.kb
         for q in reversed(list(kb.questions)):  # a follow-up comes after the questions it follows
             condition = kb.questions[q].ask_when

@@ -16,7 +16,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 import expert
 from expert.answers import AnswerSheet, next_question, relevance
-from expert.conditions import UNKNOWN
+from expert.conditions import UNKNOWN, questions_read
 from expert.consultation import (ANSWERED, AT_START, BACK, CONFIRM, CONFIRMED, HELP, INVALID, WHY, Consultation,
                                  command_of, why_asked)
 
@@ -391,3 +391,25 @@ class ConsultationMachine(RuleBasedStateMachine):
 ConsultationMachine.TestCase.settings = settings(max_examples=25, stateful_step_count=30, deadline=None,
                                                  suppress_health_check=[HealthCheck.too_slow])
 TestConsultationMachine = ConsultationMachine.TestCase
+
+
+def test_an_unknown_answer_closes_its_follow_ups(system):  # issue 18
+    """A manager who answers every question "unknown" is asked no follow-up of an unknown answer."""
+    c = Consultation(system, ask_profile=False, selective=False)
+    asked = []
+    while (step := c.step) is not None:
+        asked.append(step.question)
+        assert c.respond("unknown").kind == ANSWERED
+    for question in asked:
+        assert question.ask_when is None or not (questions_read(question.ask_when) & {q.id for q in asked}), \
+            f"{question.id} follows up an answer that was unknown"
+    assert [q.id for q in asked] == [q.id for q in system.kb.questions.values() if q.ask_when is None]
+
+
+def test_the_question_list_says_which_questions_take_several_answers(runner):
+    import cli
+
+    out = runner.invoke(cli.main, ["questions"]).stdout
+    several = [line for line in out.splitlines() if "several answers" in line]
+    assert several and all(". " in line for line in several)
+    assert any("conflict_topic" in line for line in several)

@@ -25,6 +25,7 @@ import cli
 import cli_consult
 from expert.answers import ROLES
 from expert.consultation import CONFIRM
+from expert.quick import QUICK_OFFER
 
 COMMAND_WORDS = {"back", "назад", "why", "почему", "зачем", "?", "help", "справка"}
 UNKNOWN_WORDS = {"unknown", "u", "не знаю"}
@@ -43,6 +44,7 @@ class Model:
         self.role_given = False
         self.role: str | None = None
         self.answers: dict = {}
+        self.quick: dict | None = None  # the quick self-assessment offered at the end (issue 10)
 
     def typed(self, step, line: str) -> None:
         word = " ".join(line.strip().lower().split())
@@ -61,6 +63,15 @@ class Model:
                 self.role_given, self.role = True, ROLES[int(word) - 1]
             elif word in ROLES:
                 self.role_given, self.role = True, word
+            return
+        if step.id == QUICK_OFFER:  # 2/no declines it, which the file records as an empty section
+            if word in NO and not self.quick:
+                self.quick = {}
+            return
+        if step.id in self.kb.statements:
+            rating = "unknown" if word in UNKNOWN_WORDS else int(word) if word in ("1", "2", "3", "4", "5") else None
+            if rating is not None:
+                self.quick = {**(self.quick or {}), step.id: rating}
             return
         if word == "":
             return  # Enter keeps the earlier answer, or is not an answer at all
@@ -110,6 +121,7 @@ class Model:
     def check(self, session: Path) -> None:
         data = yaml.safe_load(session.read_text(encoding="utf-8"))
         assert (data.get("answers") or {}) == self.answers
+        assert data.get("quick") == self.quick
         assert data.get("organization") == self.organization
         if self.role_given:
             assert data["respondent"] == {"role": self.role}

@@ -129,13 +129,15 @@ def test_a_full_consultation_with_why_back_and_unknown(system, tmp_path):
             child.expect_exact(after_wrong.text["en"][:60])
             command(child, after_wrong, "b")
         give(child, question, value)
+    child.expect_exact("Would you also rate 20 short statements")  # the quick self-assessment, offered (issue 10)
+    child.send("2" + ENTER)
     child.expect_exact(f"Done: {len(expected)} questions asked of")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0, child.logfile_read.getvalue()[-3000:]
     saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
     assert saved["organization"] == "Uralpack <script>" and saved["respondent"] == {"role": "marketing"}
-    assert saved["answers"] == jsonable(expected)
+    assert saved["answers"] == jsonable(expected) and saved["quick"] == {}  # declined, so not offered again
     assert saved.get("not_needed", []) == list(consultation.not_needed)
     page = (tmp_path / "report.html").read_text(encoding="utf-8")
     assert "Uralpack &lt;script&gt;" in page and "<script" not in page

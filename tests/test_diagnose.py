@@ -103,10 +103,10 @@ class TestCertainty:
         assert nothing.plan.order == []
 
     def test_answers_to_irrelevant_follow_ups_are_set_aside(self, system):
-        d = expert.diagnose({"marketing_department": "separate", "conflict_frequency": "rarely",
-                             "conflict_acuteness": "acute"}, system)
-        assert d.ignored == {"conflict_acuteness": "acute"}
-        assert d.inference.cf("context", "CTX-ACUTE-CONFLICT") == 0.0
+        d = expert.diagnose({"marketing_department": "separate", "rewards": ["common"],
+                             "pay_resentment": "yes"}, system)
+        assert d.ignored == {"pay_resentment": "yes"}
+        assert d.inference.cf("symptom", "SYM-PAY-DISPARITY") == 0.0
 
     def test_every_firing_is_recorded_with_what_it_matched(self, system):
         d = diagnose_example("defined-manufacturer", system)

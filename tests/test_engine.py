@@ -78,16 +78,16 @@ class TestConditions:
 class TestRelevance:
     def test_a_follow_up_is_asked_only_when_its_condition_can_hold(self, system):
         kb = system.kb
-        assert relevance(kb, {"marketing_department": "separate", "conflict_frequency": "often"})["conflict_acuteness"]
-        assert not relevance(kb, {"marketing_department": "separate", "conflict_frequency": "rarely"})["conflict_acuteness"]
+        assert relevance(kb, {"marketing_department": "separate", "rewards": ("separate",)})["pay_resentment"]
+        assert not relevance(kb, {"marketing_department": "separate", "rewards": ("common",)})["pay_resentment"]
 
     def test_a_follow_up_waits_for_its_parent_and_an_unknown_parent_closes_it(self, system):
         kb = system.kb
         # not yet answered: the follow-up may still be asked
-        assert relevance(kb, {"marketing_department": "separate"})["conflict_acuteness"]
-        # 'unknown' to the parent: a respondent who cannot say how often conflicts happen
-        # cannot say how acute they are either, so the follow-up is not asked
-        assert not relevance(kb, {"marketing_department": "separate", "conflict_frequency": "unknown"})["conflict_acuteness"]
+        assert relevance(kb, {"marketing_department": "separate"})["pay_resentment"]
+        # 'unknown' to the parent: a respondent who cannot say how the departments are paid
+        # cannot say whether the pay gap breeds resentment either, so the follow-up is not asked
+        assert not relevance(kb, {"marketing_department": "separate", "rewards": "unknown"})["pay_resentment"]
 
     def test_a_follow_up_of_an_irrelevant_question_is_irrelevant(self, system):
         answers = {"marketing_department": "separate", "marketing_origin": "grew_separately", "separation_years": "under_1"}

@@ -21,7 +21,7 @@ from expert.explain_graph import graph_nodes
 from expert.whatif import explain_why
 from expert.whynot import explain_why_not
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, planned_file
 
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 DEFINED = "defined-manufacturer"  # Uralpack: Defined → Aligned, pulled-in prerequisites, practices in place
@@ -94,7 +94,7 @@ class TestHow:
 
     def test_level_shows_the_decision_and_the_evidence_for_and_against(self, runner, diagnoses):
         d = diagnoses[DEFINED]
-        result = run(runner, "--answers", str(EXAMPLES / f"{DEFINED}.yaml"), "--how", "level")
+        result = run(runner, "--answers", str(EXAMPLES / f"{DEFINED}.yaml"), "--how", "level", "--full")
         assert result.exit_code == 0, result.output
         out = result.stdout
         assert f"level {d.level.id}" in out and "Decision:" in out
@@ -114,18 +114,13 @@ class TestHow:
         assert (f"Differential diagnosis: evidence {explain_text.cf(ranked.evidence_certainty)} → "
                 f"{explain_text.cf(ranked.certainty)}") in text
 
-    def test_prerequisite_pulled_into_the_plan_names_the_measures_requiring_it(self, runner, system, tmp_path):
-        # without the heads' own meeting among the answers, nothing recommends it: the measures
-        # that need it pull it in
-        data = yaml.safe_load((EXAMPLES / f"{DEFINED}.yaml").read_text(encoding="utf-8"))
-        del data["answers"]["heads_meet"]
-        answers = tmp_path / "answers.yaml"
-        answers.write_text(yaml.safe_dump(data), encoding="utf-8")
+    def test_prerequisite_pulled_into_the_plan_names_the_measures_requiring_it(self, runner, system):
+        answers = planned_file()
         d = expert.diagnose(expert.read_answers(answers, system.kb), system)
         pulled = [m for m in d.plan.order if d.plan.items[m].pulled_in]
         assert pulled
         for measure in pulled:
-            result = run(runner, "--answers", str(answers), "--how", measure)
+            result = run(runner, "--answers", str(answers), "--how", measure, "--full")
             required_by = ", ".join(d.plan.items[measure].required_by)
             assert f"Pulled into the plan as a prerequisite of: {required_by}." in result.stdout
             assert "required by:" in result.stdout
@@ -385,7 +380,8 @@ class TestCommand:
         assert first.because["en"] in out and "References" in out and "[1] SRC-" in out
         assert "answer marketing_department = separate" in out
 
-    @pytest.mark.parametrize("args, heading", [([], "Ход рассуждения"), (["--how", "level"], "КАК"),
+    @pytest.mark.parametrize("args, heading", [([], "Ход рассуждения"), (["--how", "level", "--full"], "КАК"),
+                                               (["--how", "level"], "Как Accord пришёл к этому выводу"),
                                                (["--why", "joint_meetings"], "ЗАЧЕМ"),
                                                (["--why-not", "MEAS-ONE-LEADER"], "ПОЧЕМУ НЕТ")])
     def test_russian(self, runner, args, heading):

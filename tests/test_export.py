@@ -25,12 +25,11 @@ from expert.plan import build_plan
 from expert.plan_selection import Selection
 from expert.plan_graph import LIST_SEPARATOR, from_graphml_value
 
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, PLANNED_ORGANIZATION, ROOT, planned_file
 from test_plan import CYCLE, knowledge_with_cycle
 
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
-PLANNED = "planned"  # a plan with every kind of measure and edge
-PLANNED_FILE = ROOT / "tests" / "fixtures" / "planned.yaml"
+PLANNED = "planned"  # a plan with every kind of measure and edge (conftest.planned_file)
 HAS_DOT = shutil.which("dot") is not None
 needs_dot = pytest.mark.skipif(not HAS_DOT, reason="the Graphviz 'dot' program is not installed (make setup does it)")
 
@@ -39,7 +38,7 @@ needs_dot = pytest.mark.skipif(not HAS_DOT, reason="the Graphviz 'dot' program i
 def diagnoses(system) -> dict[str, expert.Diagnosis]:
     found = {name: expert.diagnose(read_answers(EXAMPLES / f"{name}.yaml", system.kb), system)
              for name in EXAMPLE_NAMES}
-    found[PLANNED] = expert.diagnose(read_answers(PLANNED_FILE, system.kb), system)
+    found[PLANNED] = expert.diagnose(read_answers(planned_file(), system.kb), system)
     return found
 
 
@@ -90,7 +89,7 @@ class TestToDot:
             assert f'"{ident}"' in dot
         for phase, _ in d.plan.phases():
             assert f"cluster_{phase}" in dot
-        for text in ("Critical path", "Prerequisite", "Starts once the diagnostic is done", "Uralpack"):
+        for text in ("Critical path", "Prerequisite", "Starts once the diagnostic is done", PLANNED_ORGANIZATION):
             assert text in dot
 
     def test_critical_path_and_pulled_in_measures_are_marked(self, diagnoses):
@@ -263,13 +262,13 @@ class TestEmptyPlan:
 class TestDeterminism:
     @pytest.mark.parametrize("fmt", ["dot", "json", "graphml", "mermaid", "csv"])
     def test_same_answers_give_the_same_bytes(self, system, fmt):
-        runs = [plan_graph.export(expert.diagnose(read_answers(PLANNED_FILE, system.kb), system),
+        runs = [plan_graph.export(expert.diagnose(read_answers(planned_file(), system.kb), system),
                                   fmt) for _ in range(2)]
         assert runs[0] == runs[1]
 
     @needs_dot
     def test_same_answers_give_the_same_svg(self, system):
-        runs = [plan_graph.render(expert.diagnose(read_answers(PLANNED_FILE, system.kb), system),
+        runs = [plan_graph.render(expert.diagnose(read_answers(planned_file(), system.kb), system),
                                   "svg") for _ in range(2)]
         assert runs[0] == runs[1]
 
@@ -295,7 +294,9 @@ class TestDeterminism:
 
 
 class TestExportCommand:
-    ANSWERS = str(PLANNED_FILE)
+    @property
+    def ANSWERS(self) -> str:  # noqa: N802 - reads like the constant it stands for
+        return str(planned_file())
 
     @pytest.mark.parametrize("fmt", ["dot", "json", "graphml", "mermaid", "csv"])
     def test_text_formats_go_to_stdout(self, runner, diagnoses, fmt):

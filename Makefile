@@ -54,8 +54,9 @@ demo: setup
 	$(BIN)/accord export --answers $(EXAMPLE) --format svg -o $(OUT)/plan.svg
 	$(BIN)/accord export --answers $(EXAMPLE) --format png -o $(OUT)/plan.png
 
+# The tests run on every core (pytest-xdist): the suite keeps under five minutes on two.
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 check: setup
 	$(BIN)/accord kb check

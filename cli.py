@@ -8,7 +8,6 @@ Errors the user can cause become one line on standard error and exit code 2;
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from pathlib import Path

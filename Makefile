@@ -11,7 +11,7 @@ EXAMPLE := examples/defined-manufacturer.yaml
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,pdf]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,pdf,web]'
 	@touch $(STAMP)
 
 setup: $(STAMP) graphviz pango bytecode
@@ -20,7 +20,7 @@ setup: $(STAMP) graphviz pango bytecode
 # a cold `accord` run then skips compiling them, even where the environment
 # sets PYTHONDONTWRITEBYTECODE. Up-to-date files are skipped.
 bytecode: $(STAMP)
-	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py cli_organisation.py
+	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py cli_organisation.py cli_web.py
 
 # Drawing SVG/PNG/PDF needs the system `dot` program. Install it where we can;
 # everything else works without it.

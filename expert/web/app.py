@@ -36,8 +36,7 @@ class Web:
         self.settings = settings
         self.engine = make_engine(settings.database_url)
         self.sessions = session_factory(self.engine)
-        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True,
-                                 undefined=jinja2.StrictUndefined)
+        env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(HERE / "templates")), autoescape=True)
         self.templates = Jinja2Templates(env=env)
 
     @property

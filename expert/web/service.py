@@ -226,13 +226,30 @@ def explain(d, kind: str, what: str, lang: str) -> str:
     raise expert.UnknownIdError("explanation", kind, ["how", "why_not", "change"])
 
 
-def answered_questions(d, what: str) -> list[tuple[str, str]]:
-    """The questions whose answers the HOW of ``what`` rests on: each can open "what would change it"."""
+def answered_questions(d, what: str, most: int = 8) -> list[tuple[str, str]]:
+    """The answered questions the HOW of ``what`` rests on (its reasons, and theirs, two levels down):
+    each can open "what would change it"."""
     from expert.explain_brief import explain_brief
 
-    brief = explain_brief(d, what)
-    lang_text = [(r.id, r.id) for r in brief.reasons if r.kind == "answer" and r.id in d.kb.questions]
-    return lang_text
+    found: list[str] = []
+    queue = [what]
+    for _depth in range(3):
+        following = []
+        for handle in queue:
+            try:
+                brief = explain_brief(d, handle)
+            except expert.UnknownIdError:
+                continue
+            for n, r in enumerate(brief.reasons, 1):
+                if r.kind == "answer":
+                    if r.id in d.kb.questions and r.id not in found:
+                        found.append(r.id)
+                else:
+                    following.append(f"{brief.handle}.{n}")
+        queue = following
+        if len(found) >= most:
+            break
+    return [(q, q) for q in found[:most]]
 
 
 def comparison_html(system, old, new, lang: str) -> str:

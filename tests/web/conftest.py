@@ -53,7 +53,9 @@ def db_url(request, tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(db_url):
-    return create_app(WebSettings(database_url=db_url, secret_key="test-secret"))
+    app = create_app(WebSettings(database_url=db_url, secret_key="test-secret"))
+    yield app
+    app.state.web.engine.dispose()
 
 
 @pytest.fixture(scope="session")

@@ -61,11 +61,11 @@ def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200, 
     """A page from its template; sets the CSRF cookie the page's forms are bound to if the browser has none."""
     web = web_of(request)
     lang = lang or chrome_lang(request)
-    cookie = request.cookies.get(security.CSRF_COOKIE) or request.state.__dict__.get("csrf_cookie")
+    cookie = request.cookies.get(security.CSRF_COOKIE)
     fresh = cookie is None
     if fresh:
         cookie = security.new_csrf_cookie()
-    consultant = request.state.__dict__.get("consultant_email")
+    consultant = getattr(request.state, "consultant_email", None)
     response = web.templates.TemplateResponse(request, name, {
         "t": web.t(lang), "lang": lang, "csrf_field": security.CSRF_FIELD,
         "csrf_token": security.csrf_token(web.settings.secret_key, cookie), "consultant": consultant,

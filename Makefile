@@ -7,7 +7,9 @@ STAMP  := $(VENV)/.installed
 OUT    := out
 EXAMPLE := examples/defined-manufacturer.yaml
 
-.PHONY: demo test setup graphviz pango bytecode bench bench-selection eval docs check clean
+SERVE_PORT ?= 8000
+
+.PHONY: serve demo test setup graphviz pango bytecode bench bench-selection eval docs check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -53,6 +55,13 @@ demo: setup
 	$(BIN)/accord diagnose --answers $(EXAMPLE) -o $(OUT)/report.pdf
 	$(BIN)/accord export --answers $(EXAMPLE) --format svg -o $(OUT)/plan.svg
 	$(BIN)/accord export --answers $(EXAMPLE) --format png -o $(OUT)/plan.png
+
+# The web shell with a demo organisation whose heads of sales and marketing have answered; the demo
+# consultant's login is printed. Data in out/demo.db (a fresh one each time).
+serve: setup
+	@mkdir -p $(OUT) && rm -f $(OUT)/demo.db $(OUT)/demo.db-wal $(OUT)/demo.db-shm
+	$(BIN)/accord serve --db sqlite:///$(OUT)/demo.db --port $(SERVE_PORT) \
+	  --demo examples/respondents/uralpack-sales.yaml --demo examples/respondents/uralpack-marketing.yaml
 
 test: setup
 	$(BIN)/python -m pytest

@@ -133,7 +133,8 @@ def user_add(email: str, database: str | None, password: str | None):
     if len(password) < 8:
         raise click.BadParameter("use at least 8 characters", param_hint="--password")
     settings = _settings(database)
-    migrate.upgrade(settings.database_url) if settings.database_url.startswith("sqlite") else None
+    if settings.database_url.startswith("sqlite"):  # a new SQLite file just works; PostgreSQL: accord db upgrade
+        migrate.upgrade(settings.database_url)
     engine = make_engine(settings.database_url)
     try:
         with writing(session_factory(engine)) as s:

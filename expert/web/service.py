@@ -9,9 +9,9 @@ the explanations and the exports, rendered by ``expert``.
 
 from __future__ import annotations
 
-import functools
 import json
 import re
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,10 +40,23 @@ PLAN_DOWNLOADS = {
 DOWNLOADS = {**REPORT_DOWNLOADS, **PLAN_DOWNLOADS}
 
 
-@functools.lru_cache(maxsize=4)
+_local = threading.local()
+
+
 def load_system(kb_dir: str | None, rules_dir: str | None, engine: str | None) -> expert.ExpertSystem:
-    """The knowledge and rule bases: read once per process, never changed (configuration, not state)."""
-    return expert.load_expert(kb_dir, rules_dir, engine)
+    """The knowledge and rule bases (configuration, read once per process, never changed), with an
+    inference engine of this thread's own: a CLIPS environment must not run rules for two requests
+    at once, and the pages are served from a pool of threads."""
+    from expert.diagnosis import make_system
+
+    key = (kb_dir, rules_dir, engine)
+    systems = getattr(_local, "systems", None)
+    if systems is None:
+        systems = _local.systems = {}
+    if key not in systems:
+        shared = expert.load_expert(kb_dir, rules_dir, engine)  # parsed once, shared read-only
+        systems[key] = make_system(shared.kb, shared.rules, shared.engine)
+    return systems[key]
 
 
 # ------------------------------------------------------------------ respondent

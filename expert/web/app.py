@@ -21,7 +21,7 @@ from expert.i18n import LANGUAGES, Messages
 
 from . import security
 from .db import make_engine, session_factory
-from .service import load_system
+from .service import ENGINE_LOCK, load_system
 from .settings import WebSettings
 
 HERE = Path(__file__).parent
@@ -100,9 +100,14 @@ def page(fn: Callable[[Request, FormData | None], Response]):
             if not security.csrf_valid(secret, request.cookies.get(security.CSRF_COOKIE),
                                        form.get(security.CSRF_FIELD)):
                 raise HTTPException(403, "csrf")
-        return await run_in_threadpool(fn, request, form)
+        return await run_in_threadpool(_in_turn, fn, request, form)
 
     return endpoint
+
+
+def _in_turn(fn, request, form):
+    with ENGINE_LOCK:
+        return fn(request, form)
 
 
 ERROR_KEYS = {400: "web.error.400", 403: "web.error.403", 404: "web.error.404", 405: "web.error.405",

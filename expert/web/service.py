@@ -9,6 +9,7 @@ the explanations and the exports, rendered by ``expert``.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import threading
@@ -40,23 +41,18 @@ PLAN_DOWNLOADS = {
 DOWNLOADS = {**REPORT_DOWNLOADS, **PLAN_DOWNLOADS}
 
 
-_local = threading.local()
-
-
+@functools.lru_cache(maxsize=4)
 def load_system(kb_dir: str | None, rules_dir: str | None, engine: str | None) -> expert.ExpertSystem:
-    """The knowledge and rule bases (configuration, read once per process, never changed), with an
-    inference engine of this thread's own: a CLIPS environment must not run rules for two requests
-    at once, and the pages are served from a pool of threads."""
-    from expert.diagnosis import make_system
+    """The knowledge and rule bases and their inference engine: read once per process, never changed
+    (configuration, not state). Pages take turns at it (:data:`ENGINE_LOCK`)."""
+    return expert.load_expert(kb_dir, rules_dir, engine)
 
-    key = (kb_dir, rules_dir, engine)
-    systems = getattr(_local, "systems", None)
-    if systems is None:
-        systems = _local.systems = {}
-    if key not in systems:
-        shared = expert.load_expert(kb_dir, rules_dir, engine)  # parsed once, shared read-only
-        systems[key] = make_system(shared.kb, shared.rules, shared.engine)
-    return systems[key]
+
+#: One request at a time runs the library in a process: a CLIPS environment must not run rules for two
+#: requests at once (it broke under the load test), and the work is CPU-bound, so threads would only
+#: share the same cores. Taking turns also lets the question selection's remembered decisions serve the
+#: page shown after an answer. Scale with processes (``accord serve --workers``) or hosts.
+ENGINE_LOCK = threading.Lock()
 
 
 # ------------------------------------------------------------------ respondent

@@ -15,7 +15,7 @@ pytest.importorskip("starlette", reason="the web shell needs the 'web' extra")
 
 from expert.web import create_app, migrate  # noqa: E402
 from expert.web.settings import WebSettings  # noqa: E402
-from web_helpers import BACKENDS, Browser, add_consultant, fresh_postgres_db  # noqa: E402
+from web.web_helpers import BACKENDS, Browser, add_consultant, fresh_postgres_db  # noqa: E402
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import expert
-from web_helpers import make_assessment
+from web.web_helpers import make_assessment
 from expert.web import demo
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,7 +23,7 @@ def demo_assessment(db_url):
 
 @pytest.fixture()
 def demo_consultant(app, demo_assessment):
-    from web_helpers import Browser
+    from web.web_helpers import Browser
 
     b = Browser(app)
     b.get("/login")
@@ -89,7 +89,7 @@ def test_compare_with_an_earlier_assessment(demo_consultant, demo_assessment, db
 
 
 def test_compare_two_assessments_of_one_organisation(consultant):
-    from web_helpers import answer
+    from web.web_helpers import answer
 
     a1, (t1, _) = make_assessment(consultant)
     answer(consultant, t1, values=["separate"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import create_engine, inspect, pool
 
-from web_helpers import BACKENDS, fresh_postgres_db  # noqa: F401
+from web.web_helpers import BACKENDS, fresh_postgres_db  # noqa: F401
 from expert.web import migrate
 
 import pytest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from web_helpers import answer, answer_rows, current_step, make_assessment
+from web.web_helpers import answer, answer_rows, current_step, make_assessment
 
 
 def test_each_answer_is_stored_when_given_and_the_link_resumes(consultant, browser, sessions):
@@ -18,7 +18,7 @@ def test_each_answer_is_stored_when_given_and_the_link_resumes(consultant, brows
     second = current_step(browser, token)
     assert second != first
     # a new browser (the tab closed, the link opened later) continues at the same question
-    from web_helpers import Browser
+    from web.web_helpers import Browser
 
     later = Browser(consultant.client.app)
     assert current_step(later, token) == second

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web_helpers import Browser, add_consultant, answer, answer_rows, current_step, make_assessment
+from web.web_helpers import Browser, add_consultant, answer, answer_rows, current_step, make_assessment
 
 
 def test_an_unknown_token_is_404_with_a_readable_page(browser):

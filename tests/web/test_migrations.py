@@ -40,3 +40,16 @@ def test_db_upgrade_command(tmp_path):
     assert result.exit_code == 0 and "Added consultant" in result.output
     result = CliRunner().invoke(cli.main, ["user", "add", "not-an-email", "--db", url, "--password", "long enough"])
     assert result.exit_code == 2
+
+
+def test_serve_refuses_a_postgresql_database_that_is_not_up_to_date():
+    from web.web_helpers import PG_URL
+
+    if not PG_URL:
+        pytest.skip("ACCORD_TEST_POSTGRES_URL is not set (.ci/run starts a PostgreSQL server and sets it)")
+    from click.testing import CliRunner
+
+    import cli
+
+    result = CliRunner().invoke(cli.main, ["serve", "--db", fresh_postgres_db()])
+    assert result.exit_code == 2 and "accord db upgrade" in result.output

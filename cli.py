@@ -8,7 +8,6 @@ Errors the user can cause become one line on standard error and exit code 2;
 from __future__ import annotations
 
 import functools
-import json
 import os
 import sys
 from pathlib import Path
@@ -17,6 +16,7 @@ import click
 
 import expert
 from expert import plan_graph
+from expert.report import render_report
 from expert.errors import AccordError, ExitCode, display_path, printable
 from expert.files import write_atomically
 from expert.i18n import Messages
@@ -173,26 +173,6 @@ def answers_language(ctx: click.Context, lang: str, sheet: expert.AnswerSheet) -
     return sheet.lang or lang
 
 
-def render_diagnosis(d: expert.Diagnosis, fmt: str, lang: str) -> str | bytes:
-    if fmt == "pdf":
-        from expert.report_pdf import render_pdf
-
-        return render_pdf(d, lang)
-    if fmt == "json":
-        return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    if fmt == "md":
-        from expert.report_markdown import render_markdown
-
-        return render_markdown(d, lang)
-    if fmt == "html":
-        from expert.report_html import render_html
-
-        return render_html(d, lang)
-    from expert.report_text import render_text
-
-    return render_text(d, lang)
-
-
 def show_report(d: expert.Diagnosis, fmt: str, lang: str, output: Path | None) -> None:
     """The report in its format: on the terminal (text in colour), or to the -o file."""
     if fmt == "text" and output is None:
@@ -202,7 +182,7 @@ def show_report(d: expert.Diagnosis, fmt: str, lang: str, output: Path | None) -
 
         Console(highlight=False).print(Group(*renderables(d, lang)))
         return
-    emit(render_diagnosis(d, fmt, lang), output)
+    emit(render_report(d, fmt, lang), output)
 
 
 # ------------------------------------------------------------------ diagnose

@@ -32,6 +32,7 @@ from typing import Any, Callable, Sequence
 from .answers import AnswerSheet, read_answers
 from .errors import AccordError, InputError, Location, display_path
 from .i18n import Messages
+from .report import render_report
 from .respondents import check_organisation, organisation_key
 
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -274,22 +275,3 @@ class ReportRenderer:
 
             return json.dumps(d.to_dict(self.lang), ensure_ascii=False, allow_nan=False, separators=(",", ":")) + "\n"
         return render_report(d, self.fmt, self.lang)
-
-
-def render_report(d, fmt: str, lang: str) -> str:
-    """A diagnosis as ``json``, ``md``, ``html`` or ``text`` (the formats of ``accord diagnose``)."""
-    if fmt == "json":
-        import json
-
-        return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
-    if fmt == "md":
-        from .report_markdown import render_markdown
-
-        return render_markdown(d, lang)
-    if fmt == "html":
-        from .report_html import render_html
-
-        return render_html(d, lang)
-    from .report_text import render_text
-
-    return render_text(d, lang)

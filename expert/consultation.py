@@ -408,27 +408,7 @@ class Consultation:
         return Outcome(INVALID, step, problem="type 1 if both answers are right, 2 to change the last one")
 
     def _profile(self, step: Step, text: str, command: str | None) -> Outcome:
-        text = text.strip()
-        if step.id == "organization":
-            value = "" if command == "unknown" else text
-            problem = organization_problem(value)
-            if problem:
-                return Outcome(INVALID, step, problem=f"the name {problem}")
-            self.sheet.organization = value
-        else:
-            if command == "unknown" or text == "":
-                value = None
-            elif text.isdecimal() and len(text) < 3 and 1 <= int(text) <= len(ROLES):
-                value = ROLES[int(text) - 1]
-            elif text.lower() in ROLES:
-                value = text.lower()
-            else:
-                return Outcome(INVALID, step, problem=f"'{text}' is not a role; expected one of: {', '.join(ROLES)}")
-            self.sheet.role = value
-        self.sheet.profile_given = tuple(name for name in PROFILE if name in self.sheet.profile_given
-                                         or name == step.id)
-        self._advance(step.id)
-        return Outcome(ANSWERED, step, value=value, changed=True)
+        return answer_profile(self, step, text, command)
 
     def _sort(self) -> None:
         order = {q: i for i, q in enumerate(self.kb.questions)}
@@ -508,3 +488,29 @@ def why_asked(system: ExpertSystem, question: str) -> WhyAsked:
     opens = tuple(other.id for other in kb.questions.values()
                   if other.ask_when is not None and question in questions_read(other.ask_when))
     return WhyAsked(question, rules, follow_up_of, opens)
+
+
+def answer_profile(consultation, step: Step, text: str, command: str | None) -> Outcome:
+    """The organisation's name or the respondent's role, for any consultation that asks them
+    (this one and the quick self-assessment): set on its sheet, then on to its next step."""
+    sheet = consultation.sheet
+    text = text.strip()
+    if step.id == "organization":
+        value = "" if command == "unknown" else text
+        problem = organization_problem(value)
+        if problem:
+            return Outcome(INVALID, step, problem=f"the name {problem}")
+        sheet.organization = value
+    else:
+        if command == "unknown" or text == "":
+            value = None
+        elif text.isdecimal() and len(text) < 3 and 1 <= int(text) <= len(ROLES):
+            value = ROLES[int(text) - 1]
+        elif text.lower() in ROLES:
+            value = text.lower()
+        else:
+            return Outcome(INVALID, step, problem=f"'{text}' is not a role; expected one of: {', '.join(ROLES)}")
+        sheet.role = value
+    sheet.profile_given = tuple(name for name in PROFILE if name in sheet.profile_given or name == step.id)
+    consultation._advance(step.id)
+    return Outcome(ANSWERED, step, value=value, changed=True)

@@ -442,30 +442,9 @@ class QuickConsultation:
         self._at = following if following is not None and self._given(following) else None
 
     def _profile(self, step, text: str, command: str | None):
-        from .answers import PROFILE, ROLES, organization_problem
-        from .consultation import ANSWERED, INVALID, Outcome
+        from .consultation import answer_profile
 
-        text = text.strip()
-        if step.id == "organization":
-            value = "" if command == "unknown" else text
-            problem = organization_problem(value)
-            if problem:
-                return Outcome(INVALID, step, problem=f"the name {problem}")
-            self.sheet.organization = value
-        else:
-            if command == "unknown" or text == "":
-                value = None
-            elif text.isdecimal() and len(text) < 3 and 1 <= int(text) <= len(ROLES):
-                value = ROLES[int(text) - 1]
-            elif text.lower() in ROLES:
-                value = text.lower()
-            else:
-                return Outcome(INVALID, step, problem=f"'{text}' is not a role; expected one of: {', '.join(ROLES)}")
-            self.sheet.role = value
-        self.sheet.profile_given = tuple(name for name in PROFILE if name in self.sheet.profile_given
-                                         or name == step.id)
-        self._advance(step.id)
-        return Outcome(ANSWERED, step, value=value, changed=True)
+        return answer_profile(self, step, text, command)
 
     @property
     def cursor(self) -> dict[str, Any]:

@@ -180,9 +180,9 @@ def download(d, name: str, lang: str) -> bytes:
         from expert import plan_graph
 
         return plan_graph.export(d, fmt, lang)
-    import cli
+    from expert.report import render_report
 
-    content = cli.render_diagnosis(d, fmt, lang)
+    content = render_report(d, fmt, lang)
     return content if isinstance(content, bytes) else content.encode("utf-8")
 
 

@@ -7,11 +7,13 @@ STAMP  := $(VENV)/.installed
 OUT    := out
 EXAMPLE := examples/defined-manufacturer.yaml
 
-.PHONY: demo test setup graphviz pango bytecode bench bench-selection eval docs check clean
+SERVE_PORT ?= 8000
+
+.PHONY: serve demo test setup graphviz pango bytecode bench bench-selection eval docs check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,pdf]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test,pdf,web]'
 	@touch $(STAMP)
 
 setup: $(STAMP) graphviz pango bytecode
@@ -20,7 +22,7 @@ setup: $(STAMP) graphviz pango bytecode
 # a cold `accord` run then skips compiling them, even where the environment
 # sets PYTHONDONTWRITEBYTECODE. Up-to-date files are skipped.
 bytecode: $(STAMP)
-	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py cli_organisation.py
+	@$(BIN)/python -m compileall -q expert cli.py cli_consult.py cli_organisation.py cli_web.py
 
 # Drawing SVG/PNG/PDF needs the system `dot` program. Install it where we can;
 # everything else works without it.
@@ -53,6 +55,13 @@ demo: setup
 	$(BIN)/accord diagnose --answers $(EXAMPLE) -o $(OUT)/report.pdf
 	$(BIN)/accord export --answers $(EXAMPLE) --format svg -o $(OUT)/plan.svg
 	$(BIN)/accord export --answers $(EXAMPLE) --format png -o $(OUT)/plan.png
+
+# The web shell with a demo organisation whose heads of sales and marketing have answered; the demo
+# consultant's login is printed. Data in out/demo.db (a fresh one each time).
+serve: setup
+	@mkdir -p $(OUT) && rm -f $(OUT)/demo.db $(OUT)/demo.db-wal $(OUT)/demo.db-shm
+	$(BIN)/accord serve --db sqlite:///$(OUT)/demo.db --port $(SERVE_PORT) \
+	  --demo examples/respondents/uralpack-sales.yaml --demo examples/respondents/uralpack-marketing.yaml
 
 # The tests run on every core (pytest-xdist): the suite keeps under five minutes on two.
 test: setup

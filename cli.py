@@ -598,5 +598,18 @@ def kb_docs(ctx, out_dir: Path):
     click.echo(f"Wrote {display_path(target)}", err=True)
 
 
+# ----------------------------------------------------------------------- web
+
+def _add_web_commands() -> None:
+    """``accord serve``, ``accord db`` and ``accord user``: the web shell (cli_web.py, the ``web`` extra)."""
+    import cli_web
+
+    for command in (cli_web.serve, cli_web.db, cli_web.user):
+        main.add_command(command)
+
+
+_add_web_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

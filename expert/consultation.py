@@ -414,6 +414,36 @@ class Consultation:
         order = {q: i for i, q in enumerate(self.kb.questions)}
         self.sheet.answers = dict(sorted(self.answers.items(), key=lambda kv: order[kv[0]]))
 
+    # ---------------------------------------------------------------- cursor
+
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """Where the consultation stands beyond its answers, as plain data (empty at the first open step).
+
+        The answers decide the next question; only a step the user went back
+        to (``at``) and a confirmation still to give (``confirming``) are not
+        in them. A shell that keeps nothing between requests (``accord
+        serve``) stores this beside the answers and hands it to
+        :meth:`restore` on a consultation rebuilt from them.
+        """
+        cursor: dict[str, Any] = {}
+        if self._at is not None:
+            cursor["at"] = self._at
+        if self._confirming is not None:
+            cursor["confirming"] = list(self._confirming)
+        return cursor
+
+    def restore(self, cursor: Any) -> None:
+        """Return to where :attr:`cursor` was taken; anything that no longer applies is ignored."""
+        if not isinstance(cursor, dict):
+            return
+        at, confirming = cursor.get("at"), cursor.get("confirming")
+        if isinstance(at, str) and self._given(at) and at in self._sequence(relevance(self.kb, self.answers)):
+            self._at = at
+        if (isinstance(confirming, list) and len(confirming) == 2 and confirming[0] in self.kb.contradictions
+                and confirming[0] not in self.sheet.confirmed and confirming[1] in self.answers):
+            self._confirming = (confirming[0], confirming[1])
+
     # ------------------------------------------------------------------- why
 
     def why(self, question: str) -> WhyAsked:

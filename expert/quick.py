@@ -446,6 +446,27 @@ class QuickConsultation:
 
         return answer_profile(self, step, text, command)
 
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """Where it stands beyond the ratings (as :attr:`Consultation.cursor`): a step gone back to,
+        and whether the offer was accepted before any statement was rated."""
+        cursor: dict[str, Any] = {}
+        if self._at is not None:
+            cursor["at"] = self._at
+        if self._accepted:
+            cursor["accepted"] = True
+        return cursor
+
+    def restore(self, cursor: Any) -> None:
+        """Return to where :attr:`cursor` was taken; anything that no longer applies is ignored."""
+        if not isinstance(cursor, dict):
+            return
+        if cursor.get("accepted") is True and self.offer:
+            self._accepted = True
+        at = cursor.get("at")
+        if isinstance(at, str) and at in self._sequence() and self._given(at):
+            self._at = at
+
     def why(self, ident: str):
         """Why a statement is asked: the rules that read the quick total."""
         from .consultation import Rationale, WhyAsked
@@ -528,6 +549,17 @@ class FullThenQuick:
         if outcome.kind == AT_START:  # back from the offer: the last question of the full consultation
             return self.full.back()
         return outcome
+
+    @property
+    def cursor(self) -> dict[str, Any]:
+        """Both parts' cursors (see :attr:`Consultation.cursor`)."""
+        return {name: c for name, c in (("full", self.full.cursor), ("quick", self.quick.cursor)) if c}
+
+    def restore(self, cursor: Any) -> None:
+        """Return to where :attr:`cursor` was taken."""
+        if isinstance(cursor, dict):
+            self.full.restore(cursor.get("full"))
+            self.quick.restore(cursor.get("quick"))
 
     def why(self, ident: str):
         return self.full.why(ident) if ident in self.kb.questions else self.quick.why(ident)

@@ -15,7 +15,7 @@ from pathlib import Path
 import click
 
 import expert
-from expert import plan_graph
+from expert.plan import graph as plan_graph
 from expert.report import render_report
 from expert.errors import AccordError, ExitCode, display_path, printable
 from expert.files import write_atomically
@@ -178,7 +178,7 @@ def show_report(d: expert.Diagnosis, fmt: str, lang: str, output: Path | None) -
     if fmt == "text" and output is None:
         from rich.console import Console, Group
 
-        from expert.report_text import renderables
+        from expert.report.text import renderables
 
         Console(highlight=False).print(Group(*renderables(d, lang)))
         return
@@ -443,7 +443,11 @@ def explain(ctx, answers_files: tuple[Path, ...], how_id: str | None, full: bool
       accord explain --answers answers.yaml --graph svg -o reasoning.svg
       accord explain --answers answers.yaml --graph svg --around 3 -o step3.svg
     """
-    from expert import explain as explaining, explain_json, explain_text, whatif, whynot
+    from expert import explain as explaining
+    from expert.explain import to_json as explain_json
+    from expert.explain import text as explain_text
+    from expert.explain import whatif
+    from expert.explain import whynot
 
     chosen = [name for name, value in (("--how", how_id), ("--why", why_id), ("--why-not", why_not_id),
                                        ("--graph", graph_fmt)) if value is not None]
@@ -463,8 +467,8 @@ def explain(ctx, answers_files: tuple[Path, ...], how_id: str | None, full: bool
     d = cli_organisation.diagnosis_of(sys_, answers_files)
     lang = answers_language(ctx, lang, d.sheet)
     if graph_fmt is not None:
-        from expert.explain_brief import explain_brief
-        from expert.explain_graph import render_graph
+        from expert.explain.brief import explain_brief
+        from expert.explain.graph import render_graph
 
         focus = None
         if around is not None:
@@ -474,12 +478,12 @@ def explain(ctx, answers_files: tuple[Path, ...], how_id: str | None, full: bool
         return
     as_json = fmt == "json"
     if how_id is not None and not full and not as_json:
-        from expert.explain_brief import explain_brief, render_brief
+        from expert.explain.brief import explain_brief, render_brief
 
         files = " --answers ".join(display_path(f) for f in answers_files)  # the commands it suggests name them all
         text = render_brief(explain_brief(d, how_id), d, lang, files)
     elif how_id is not None:
-        from expert.explain_brief import explain_brief
+        from expert.explain.brief import explain_brief
 
         try:  # an id: every kind it was concluded as, as before
             explaining.resolve_conclusion(d, how_id)
@@ -495,7 +499,7 @@ def explain(ctx, answers_files: tuple[Path, ...], how_id: str | None, full: bool
         text = explain_json.dumps(explain_json.why_to_dict(result, d, lang)) if as_json \
             else explain_text.render_why(result, d, lang)
     elif why_not_id is not None:
-        from expert.explain_brief import resolve_handle
+        from expert.explain.brief import resolve_handle
 
         try:  # an id or a question as before; else a step number or a name from the report
             explaining.resolve_conclusion(d, why_not_id)

@@ -156,7 +156,7 @@ def show_outcome(ui: "Prompter", t: Messages, system: expert.ExpertSystem, outco
 def why_lines(t: Messages, system: expert.ExpertSystem, why, session: str, answers=None) -> list[str]:
     """The short WHY: what the question tries to establish and what is already known, what made it
     relevant, the rules reading it, what depends on it."""
-    from expert.explain_question import goal_lines, question_goal
+    from expert.explain.question import goal_lines, question_goal
 
     kb = system.kb
     lines = goal_lines(question_goal(system, why.question, answers), system, t.lang)

@@ -3,7 +3,7 @@
 The I/O side of ``accord diagnose --answers A --answers B``, ``accord
 diagnose --quick``, ``accord diagnose --answers FOLDER`` and ``accord
 compare``; every decision is the library's (:mod:`expert.respondents`,
-:mod:`expert.quick`, :mod:`expert.report_quick`, :mod:`expert.batch`,
+:mod:`expert.quick`, :mod:`expert.report.quick`, :mod:`expert.batch`,
 :mod:`expert.compare`). Kept apart from ``cli.py`` so that the commands stay
 thin there.
 """
@@ -65,13 +65,13 @@ def diagnosis_of(system, paths: Sequence[Path]) -> expert.Diagnosis:
 def show_quick(summary, fmt: str, lang: str, output: Path | None, next_step: str | None = None) -> None:
     """The quick reading: in colour on a terminal, else rendered to standard output or the -o file."""
     from cli import emit
-    from expert.report_quick import render_quick
+    from expert.report.quick import render_quick
 
     if fmt == "text" and output is None and sys.stdout.isatty():
         from rich.console import Console, Group
 
         from expert.i18n import Messages
-        from expert.report_quick import quick_context, renderables
+        from expert.report.quick import quick_context, renderables
 
         t = Messages(summary.kb, lang)
         ctx = quick_context(summary, lang)
@@ -84,7 +84,7 @@ def show_quick(summary, fmt: str, lang: str, output: Path | None, next_step: str
 def quick_from_files(ctx: click.Context, system, paths: Sequence[Path], fmt: str, lang: str,
                      output: Path | None) -> None:
     """``accord diagnose --quick --answers FILE …``: the quick reading of the files' quick sections."""
-    from expert.report_quick import read_quick
+    from expert.report.quick import read_quick
 
     sheets = read_sheets(paths, system.kb)
     show_quick(read_quick(sheets, system), fmt, language(ctx, lang, recorded_language(sheets)), output)
@@ -96,7 +96,7 @@ def quick_consultation(ctx: click.Context, system, session: Path, resume: bool, 
     import cli_consult
     from expert.i18n import Messages
     from expert.quick import QuickConsultation
-    from expert.report_quick import read_quick
+    from expert.report.quick import read_quick
 
     lang_given = ctx.get_parameter_source("lang") is not click.core.ParameterSource.DEFAULT
     finished = cli_consult.run(ctx, system, session, resume, lang, lang_given, factory=QuickConsultation)

@@ -17,8 +17,8 @@ from .plan import Plan, build_plan
 from .respondents import diagnose_organisation
 from .rules import RuleSet, load_rules
 from .selection import Decision, Selector, Verdict, selector_for
-from .whatif import explain_why
-from .whynot import explain_why_not
+from .explain.whatif import explain_why
+from .explain.whynot import explain_why_not
 
 __all__ = [
     "AccordError",

@@ -22,7 +22,7 @@ from .documents import Document
 from .inference import Firing, Inference, Reasoner, choose_engine
 from .knowledge import KnowledgeBase, load_knowledge_base
 from .plan import Plan, build_plan, phase_names
-from .plan_selection import IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Selection, select
+from .plan.selection import IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Selection, select
 from .quick import QuickReading, derived_quick, quick_reading
 from .rules import RuleSet, load_rules
 

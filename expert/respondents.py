@@ -232,7 +232,7 @@ def topic_text(kb: KnowledgeBase, diff: Difference, lang: str) -> str:
 
 def value_label(t, kb: KnowledgeBase, diff: Difference, value: Any) -> str:
     """A side's answer in words (a rating of a side of several respondents may be a fraction)."""
-    from .report_model import answer_label
+    from .report.model import answer_label
 
     if diff.statement or kb.questions[diff.topic].type == "scale":
         if isinstance(value, Fraction) and value.denominator != 1:

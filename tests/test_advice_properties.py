@@ -20,9 +20,9 @@ import multiprocessing
 import pytest
 
 import expert
-from expert import plan_graph
+from expert.plan import graph as plan_graph
 from expert.answers import read_answers
-from expert.plan_selection import COSTLY, PLAN_PHASES, STRUCTURES, beyond_target, level_values, plan_phase
+from expert.plan.selection import COSTLY, PLAN_PHASES, STRUCTURES, beyond_target, level_values, plan_phase
 from expert.sampling import AnswerSampler
 
 from conftest import EXAMPLES

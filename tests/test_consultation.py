@@ -282,8 +282,8 @@ class TestResume:
         assert sheet.answers == {"marketing_department": "separate"}
 
 
-@pytest.mark.parametrize("module", ["expert.consultation", "expert.report_model", "expert.report_html",
-                                    "expert.report_markdown"])
+@pytest.mark.parametrize("module", ["expert.consultation", "expert.report.model", "expert.report.html",
+                                    "expert.report.markdown"])
 def test_doctests(module):
     import doctest
     import importlib

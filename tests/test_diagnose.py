@@ -174,7 +174,7 @@ def test_an_unwritable_output_is_one_line_and_exit_2(runner, tmp_path):
 
 class TestPlanPriorities:
     def test_each_phase_keeps_its_most_needed_measures_and_defers_the_rest(self, system):
-        from expert.plan_selection import LIMITS, beyond_target
+        from expert.plan.selection import LIMITS, beyond_target
 
         d = diagnose_example("defined-manufacturer", system)
         added = d.selection.added_for

@@ -44,8 +44,8 @@ def test_readme_starts_with_the_two_commands():
 def test_doctests_of_the_library_pass():
     modules = ["expert.certainty", "expert.conditions", "expert.errors", "expert.documents", "expert.i18n",
                "expert.inference", "expert.diagnosis", "expert.files", "expert.plurals", "expert.contradictions",
-               "expert.answers", "expert.compiler_clips", "expert.sampling", "expert.report_words",
-               "expert.report_summary", "expert.explain_brief", "expert.explain_question"]
+               "expert.answers", "expert.compiler_clips", "expert.sampling", "expert.report.words",
+               "expert.report.summary", "expert.explain.brief", "expert.explain.question"]
     result = subprocess.run([sys.executable, "-m", "pytest", "--doctest-modules", "-q", "-p", "no:cacheprovider",
                              *[str(ROOT / (m.replace(".", "/") + ".py")) for m in modules]],
                             capture_output=True, text=True, cwd=ROOT)

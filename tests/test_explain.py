@@ -13,13 +13,17 @@ import yaml
 
 import cli
 import expert
-from expert import explain, explain_json, explain_text, whatif, whynot
+from expert import explain
+from expert.explain import to_json as explain_json
+from expert.explain import text as explain_text
+from expert.explain import whatif
+from expert.explain import whynot
 from expert.certainty import combine
 from expert.conditions import AnswerLeaf, FindingLeaf
 from expert.explain import explain_how
-from expert.explain_graph import graph_nodes
-from expert.whatif import explain_why
-from expert.whynot import explain_why_not
+from expert.explain.graph import graph_nodes
+from expert.explain.whatif import explain_why
+from expert.explain.whynot import explain_why_not
 
 from conftest import EXAMPLES, ROOT, planned_file
 

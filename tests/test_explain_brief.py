@@ -8,7 +8,7 @@ import pytest
 
 import cli
 import expert
-from expert.explain_brief import explain_brief, resolve_handle
+from expert.explain.brief import explain_brief, resolve_handle
 
 from conftest import EXAMPLES
 from consult_script import example
@@ -92,7 +92,7 @@ class TestFirstScreen:
 
 class TestWhyInTheInterview:
     def test_why_says_what_the_question_establishes_and_what_is_already_known(self, system):
-        from expert.explain_question import goal_lines, question_goal
+        from expert.explain.question import goal_lines, question_goal
 
         sheet = example(system, EXAMPLES / "defined-manufacturer.yaml")
         goal = question_goal(system, "joint_planning", sheet.answers)
@@ -105,7 +105,7 @@ class TestWhyInTheInterview:
         assert "Из ваших ответов уже известно:" in ru and not KB_ID.search(ru + en)
 
     def test_the_answer_being_asked_about_is_not_counted_as_known(self, system):
-        from expert.explain_question import question_goal
+        from expert.explain.question import question_goal
 
         sheet = example(system, EXAMPLES / "aligned-software.yaml")
         goal = question_goal(system, "joint_planning", sheet.answers)

@@ -1,4 +1,4 @@
-"""Exporting and drawing the plan (expert/plan_graph.py, `accord export`) — issue 5."""
+"""Exporting and drawing the plan (expert/plan/graph.py, `accord export`) — issue 5."""
 
 from __future__ import annotations
 
@@ -19,11 +19,11 @@ import pytest
 
 import cli
 import expert
-from expert import plan_graph
+from expert.plan import graph as plan_graph
 from expert.answers import read_answers
 from expert.plan import build_plan
-from expert.plan_selection import Selection
-from expert.plan_graph import LIST_SEPARATOR, from_graphml_value
+from expert.plan.selection import Selection
+from expert.plan.graph import LIST_SEPARATOR, from_graphml_value
 
 from conftest import EXAMPLES, PLANNED_ORGANIZATION, ROOT, planned_file
 from test_plan import CYCLE, knowledge_with_cycle
@@ -276,7 +276,7 @@ class TestDeterminism:
     def test_output_does_not_depend_on_the_hash_seed(self):
         """Set order changes with PYTHONHASHSEED; two processes with different seeds must agree."""
         formats = ["dot", "json", "graphml", "mermaid", "csv"] + (["svg"] if HAS_DOT else [])
-        script = ("import hashlib, sys, expert\nfrom expert import plan_graph\n"
+        script = ("import hashlib, sys, expert\nfrom expert.plan import graph as plan_graph\n"
                   "from expert.answers import read_answers\ns = expert.load_expert()\n"
                   "for path in sys.argv[2:]:\n"
                   "    d = expert.diagnose(read_answers(path, s.kb), s)\n"
@@ -379,7 +379,7 @@ class TestExportCommand:
 def test_doctests_of_the_export_modules_pass():
     import doctest
 
-    from expert import plan_drawing
+    from expert.plan import drawing as plan_drawing
 
     for module in (plan_graph, plan_drawing):
         failures, _ = doctest.testmod(module, optionflags=doctest.ELLIPSIS)

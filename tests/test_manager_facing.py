@@ -17,9 +17,9 @@ import re
 import pytest
 
 import expert
-from expert.report_html import render_html
-from expert.report_markdown import render_markdown
-from expert.report_text import render_text
+from expert.report.html import render_html
+from expert.report.markdown import render_markdown
+from expert.report.text import render_text
 
 from conftest import EXAMPLES
 from consult_script import example

@@ -1,4 +1,4 @@
-"""The plan of measures (expert/plan.py): exact small plans, and invariants over random answers (issue 5)."""
+"""The plan of measures (expert/plan/__init__.py): exact small plans, and invariants over random answers (issue 5)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import expert
 from expert.conditions import UNKNOWN
 from expert.plan import Plan, build_plan
-from expert.plan_selection import PLAN_PHASES, Selection, plan_phase
+from expert.plan.selection import PLAN_PHASES, Selection, plan_phase
 
 from conftest import ROOT
 

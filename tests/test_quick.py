@@ -13,8 +13,8 @@ import cli
 import expert
 from expert.conditions import UNKNOWN
 from expert.quick import MIN_RATED, QUICK_OFFER, FullThenQuick, QuickConsultation, band_of, quick_reading, total_of
-from expert.report_quick import read_quick, render_quick
-from expert.report_respondents import quick_context
+from expert.report.quick import read_quick, render_quick
+from expert.report.respondents import quick_context
 from expert.i18n import Messages
 
 from conftest import EXAMPLES
@@ -203,7 +203,7 @@ class TestInTheDiagnosis:
         assert ctx["reasons"][0].startswith("Against 4 Integrated: ")
 
     def test_the_text_report_has_the_section(self, system):
-        from expert.report_text import render_text
+        from expert.report.text import render_text
 
         sheet = replace(example(system, EXAMPLES / "defined-manufacturer.yaml"), quick=ratings(system, 5))
         text = render_text(expert.diagnose(sheet, system), "ru")

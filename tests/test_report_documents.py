@@ -16,9 +16,9 @@ import pytest
 import cli
 import expert
 from expert.errors import GraphvizMissingError
-from expert.report_html import render_html
-from expert.report_markdown import render_markdown
-from expert.report_text import render_text
+from expert.report.html import render_html
+from expert.report.markdown import render_markdown
+from expert.report.text import render_text
 
 from conftest import EXAMPLES
 from consult_script import example, lines_for
@@ -172,7 +172,7 @@ class TestHtml:
         assert "Appendix G Glossary" in text
 
     def test_without_graphviz_the_page_says_what_is_missing(self, diagnoses, monkeypatch):
-        import expert.report_html as report_html
+        import expert.report.html as report_html
 
         def missing(d, lang):
             raise GraphvizMissingError("svg")
@@ -322,7 +322,7 @@ def test_the_report_renders_in_headless_chromium(system, tmp_path):
 
 def _weasyprint_or_skip():
     from expert.errors import PdfUnavailableError
-    from expert.report_pdf import _weasyprint
+    from expert.report.pdf import _weasyprint
 
     try:
         _weasyprint()
@@ -347,7 +347,7 @@ class TestPdf:
     def test_a4_summary_first_graph_on_a_landscape_page_at_most_8_pages_before_the_appendices(
             self, diagnoses, name, lang):
         _weasyprint_or_skip()
-        from expert.report_pdf import pdf_document
+        from expert.report.pdf import pdf_document
 
         d = diagnoses[name]
         pages = pdf_document(d, lang).pages
@@ -363,7 +363,7 @@ class TestPdf:
             assert graph_pages == [first["graph"]], "the plan graph spills over a page"
             assert sizes[first["graph"] - 1] == A4_PORTRAIT[::-1]  # landscape
             # legible: the drawing's 13 pt labels print at 6 pt or more (277 × 160 mm box)
-            from expert.report_html import _draw
+            from expert.report.html import _draw
 
             assert 13 * _graph_scale(_draw(d, lang), 277 / 25.4 * 72, 160 / 25.4 * 72) >= 6
         assert all(size == A4_PORTRAIT for n, size in enumerate(sizes, 1) if n != first.get("graph"))
@@ -394,7 +394,7 @@ class TestPdf:
         assert result.exit_code == 2 and "-o FILE" in result.stderr and "Traceback" not in result.stderr
 
     def test_without_weasyprint_one_line_says_what_to_install(self, runner, tmp_path, monkeypatch):
-        import expert.report_pdf as report_pdf
+        import expert.report.pdf as report_pdf
         from expert.errors import PdfUnavailableError
 
         def missing():

@@ -192,9 +192,9 @@ class TestNotNeeded:
         assert [q["id"] for q in data["questions"]["not_needed"]] == list(consultation.not_needed)
         assert {q["reason"] for q in data["questions"]["not_needed"]} == {"not_needed"}
         first = quick.kb.questions[consultation.not_needed[0]]
-        from expert.report_html import render_html
-        from expert.report_markdown import render_markdown
-        from expert.report_text import render_text
+        from expert.report.html import render_html
+        from expert.report.markdown import render_markdown
+        from expert.report.text import render_text
 
         for lang in ("en", "ru"):
             text = " ".join(render_text(d, lang, width=200).split())

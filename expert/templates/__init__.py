@@ -17,7 +17,7 @@ def environment(kind: str) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True)
     if kind == "md":
-        from ..report_markdown import markdown_cell, markdown_text
+        from ..report.markdown import markdown_cell, markdown_text
 
         env.filters["md"] = markdown_text
         env.filters["cell"] = markdown_cell

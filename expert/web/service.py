@@ -161,7 +161,7 @@ _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 
 def report_parts(d, lang: str) -> tuple[str, str]:
     """The HTML report split into its style sheet and its body, to embed in the assessment page."""
-    from expert.report_html import render_html
+    from expert.report.html import render_html
 
     return report_parts_of(render_html(d, lang))
 
@@ -177,7 +177,7 @@ def download(d, name: str, lang: str) -> bytes:
     """The bytes of one download (see :data:`DOWNLOADS`); raises ``KeyError`` for an unknown name."""
     what, fmt, _ = DOWNLOADS[name]
     if what == "plan":
-        from expert import plan_graph
+        from expert.plan import graph as plan_graph
 
         return plan_graph.export(d, fmt, lang)
     from expert.report import render_report
@@ -215,8 +215,10 @@ def explainable(d, lang: str) -> dict[str, list[tuple[str, str]]]:
 def explain(d, kind: str, what: str, lang: str) -> str:
     """An explanation in plain words: ``how`` (the brief HOW, one level at a time), ``why_not``, or
     ``change`` (what a different answer to a question would change). Raises ``UnknownIdError``."""
-    from expert import explain_text, whatif, whynot
-    from expert.explain_brief import explain_brief, render_brief, resolve_handle
+    from expert.explain import text as explain_text
+    from expert.explain import whatif
+    from expert.explain import whynot
+    from expert.explain.brief import explain_brief, render_brief, resolve_handle
 
     if kind == "how":
         text = render_brief(explain_brief(d, what), d, lang)
@@ -238,7 +240,7 @@ def explain(d, kind: str, what: str, lang: str) -> str:
 def answered_questions(d, what: str, most: int = 8) -> list[tuple[str, str]]:
     """The answered questions the HOW of ``what`` rests on (its reasons, and theirs, two levels down):
     each can open "what would change it"."""
-    from expert.explain_brief import explain_brief
+    from expert.explain.brief import explain_brief
 
     found: list[str] = []
     queue = [what]

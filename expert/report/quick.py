@@ -20,11 +20,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from .answers import AnswerSheet
-from .i18n import Messages
-from .quick import MIN_RATED, QuickReading, quick_reading
-from .report_respondents import topics, total_line
-from .respondents import (QUICK_SPLIT, Difference, Side, check_organisation, combine, side_name, topic_text,
+from ..answers import AnswerSheet
+from ..i18n import Messages
+from ..quick import MIN_RATED, QuickReading, quick_reading
+from ..report.respondents import topics, total_line
+from ..respondents import (QUICK_SPLIT, Difference, Side, check_organisation, combine, side_name, topic_text,
                           value_label)
 
 SCHEMA_VERSION = "1.0"  # of the JSON of a quick reading
@@ -130,7 +130,7 @@ def render_quick(summary: QuickSummary, fmt: str, lang: str = "en", next_step: s
     ctx = quick_context(summary, lang)
     ctx["next"] = next_step or t("quick.next_file")
     if fmt in ("md", "html"):
-        from .templates import environment
+        from ..templates import environment
 
         return environment(fmt).get_template(f"quick.{fmt}").render(t=t, **ctx)
     buffer = io.StringIO()

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from .certainty import combine
-from .conditions import UNKNOWN, AnswerLeaf, FindingLeaf, Leaf
-from .diagnosis import UNKNOWN_WEIGHT, Diagnosis
-from .differential import MAX_NAMED, NAMED
-from .explain import Check, How, HowSection, ProofNode, Status, matched_leaves, rule_location
-from .i18n import Messages
-from .whynot import WhyNot
-from .whatif import CHANGE_KINDS, Why
+from ..certainty import combine
+from ..conditions import UNKNOWN, AnswerLeaf, FindingLeaf, Leaf
+from ..diagnosis import UNKNOWN_WEIGHT, Diagnosis
+from ..differential import MAX_NAMED, NAMED
+from ..explain import Check, How, HowSection, ProofNode, Status, matched_leaves, rule_location
+from ..i18n import Messages
+from ..explain.whynot import WhyNot
+from ..explain.whatif import CHANGE_KINDS, Why
 
 
 def cf(value: float) -> str:

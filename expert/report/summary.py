@@ -11,10 +11,10 @@ one diagnosis.
 
 from __future__ import annotations
 
-from .conditions import PRESENT, findings_read
-from .diagnosis import Diagnosis
-from .i18n import Messages
-from .report_words import certainty_words
+from ..conditions import PRESENT, findings_read
+from ..diagnosis import Diagnosis
+from ..i18n import Messages
+from ..report.words import certainty_words
 
 FIRST_STEPS = 3  # steps of the plan shown in the summary
 MISSING_SIGNS = 3  # signs of the level above named as what would change the verdict

@@ -34,10 +34,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping
 
-from .conditions import PRESENT
-from .differential import NAMED
-from .inference import Inference
-from .knowledge import KnowledgeBase, Measure
+from ..conditions import PRESENT
+from ..differential import NAMED
+from ..inference import Inference
+from ..knowledge import KnowledgeBase, Measure
 
 PLAN_PHASES = ("first", "now", "next")
 LIMITS = {"now": 6, "next": 8}

@@ -19,11 +19,11 @@ from __future__ import annotations
 import textwrap
 from collections import defaultdict
 
-from .conditions import AnswerLeaf
-from .diagnosis import Diagnosis
-from .errors import GraphvizMissingError
-from .explain import matched_leaves
-from .explain_text import Writer, cf
+from ..conditions import AnswerLeaf
+from ..diagnosis import Diagnosis
+from ..errors import GraphvizMissingError
+from ..explain import matched_leaves
+from ..explain.text import Writer, cf
 
 GRAPH_FORMATS = ("dot", "svg", "png")
 _EVIDENCE_OPS = ("min", "max", "at_least")  # gates on absence ('below', 'over') carry no evidence

@@ -24,7 +24,7 @@ Formats, all deterministic (same answers → same bytes) except PNG and PDF:
     Cyrillic names correctly; comma-separated with CRLF line ends (RFC 4180),
     which Excel, LibreOffice and Google Sheets import as is.
 ``dot``, ``svg``, ``png``, ``pdf``
-    The drawing (:mod:`expert.plan_drawing`); all but ``dot`` need the system
+    The drawing (:mod:`expert.plan.drawing`); all but ``dot`` need the system
     Graphviz ``dot`` program.
 """
 
@@ -36,10 +36,10 @@ import json
 
 import networkx as nx
 
-from .diagnosis import Diagnosis
-from .errors import GraphvizMissingError
-from .i18n import Messages
-from .plan_drawing import dot_source, totals_caption, weeks_caption
+from ..diagnosis import Diagnosis
+from ..errors import GraphvizMissingError
+from ..i18n import Messages
+from ..plan.drawing import dot_source, totals_caption, weeks_caption
 
 __all__ = [
     "BINARY_FORMATS", "CSV_ENCODING", "DRAWN_FORMATS", "FORMATS", "LIST_SEPARATOR", "TEXT_FORMATS",
@@ -290,7 +290,7 @@ def to_csv(d: Diagnosis, lang: str = "en") -> str:
 # --------------------------------------------------------------- drawing, dispatch
 
 def to_dot(d: Diagnosis, lang: str = "en") -> str:
-    """The drawing of the plan as Graphviz DOT source (see :mod:`expert.plan_drawing`).
+    """The drawing of the plan as Graphviz DOT source (see :mod:`expert.plan.drawing`).
 
     Measures are boxes labelled with step, name, who takes part and weeks,
     grouped in one cluster per phase; the critical path is red, measures

@@ -1,6 +1,6 @@
 """The diagnosis as a PDF: the HTML report laid out on A4 pages by WeasyPrint.
 
-The PDF is the HTML report (:func:`expert.report_html.render_html`) under its
+The PDF is the HTML report (:func:`expert.report.html.render_html`) under its
 print styles: the summary on the first page, the plan from the second, the
 plan graph alone on a landscape page so that its boxes stay legible, then the
 appendices, each page numbered.
@@ -20,9 +20,9 @@ from __future__ import annotations
 
 import warnings
 
-from .diagnosis import Diagnosis
-from .errors import PdfUnavailableError
-from .report_html import render_html
+from ..diagnosis import Diagnosis
+from ..errors import PdfUnavailableError
+from ..report.html import render_html
 
 
 def _weasyprint():

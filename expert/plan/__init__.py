@@ -1,6 +1,6 @@
 """The intervention plan: a DAG of measures, phases, a schedule and its critical path.
 
-The selected measures (:mod:`expert.plan_selection`) and the prerequisite
+The selected measures (:mod:`expert.plan.selection`) and the prerequisite
 edges between them form a directed acyclic graph. The first phase opens the
 plan: its measures precede every measure that has no other prerequisite.
 Inside a phase the order is topological, ties broken by certainty and then by
@@ -15,9 +15,9 @@ from typing import Mapping
 
 import networkx as nx
 
-from .errors import PrerequisiteCycleError
-from .knowledge import KnowledgeBase
-from .plan_selection import PLAN_PHASES, Selection
+from ..errors import PrerequisiteCycleError
+from ..knowledge import KnowledgeBase
+from ..plan.selection import PLAN_PHASES, Selection
 
 END = "__end__"
 
@@ -105,7 +105,7 @@ def build_plan(kb: KnowledgeBase, selection: Selection, owners: Mapping[str, str
     kb : KnowledgeBase
     selection : Selection
         The measures, their phases and the prerequisite edges between them
-        (:func:`expert.plan_selection.select`).
+        (:func:`expert.plan.selection.select`).
     owners : mapping, optional
         Measure id → the accountable owner in this company (the measure's
         first owner role by default).

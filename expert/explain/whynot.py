@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import AnswerLeaf
-from .diagnosis import IN_PLACE_THRESHOLD, Diagnosis
-from .errors import UnknownIdError
-from .explain import (Check, Status, answer_state, check, conclusion_ids, resolve_conclusion, rule_cf, rule_location,
+from ..conditions import AnswerLeaf
+from ..diagnosis import IN_PLACE_THRESHOLD, Diagnosis
+from ..errors import UnknownIdError
+from ..explain import (Check, Status, answer_state, check, conclusion_ids, resolve_conclusion, rule_cf, rule_location,
                       rules_concluding, status, suggestions_error)
-from .inference import Firing
-from .rules import Rule
+from ..inference import Firing
+from ..rules import Rule
 
 # Why a measure was left out, in the order they are reported.
 MEASURE_REASONS = ("in_place", "level", "context", "need", "conditions", "below_threshold", "outweighed", "against")

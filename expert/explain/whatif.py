@@ -12,12 +12,12 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .conditions import UNKNOWN, AnswerLeaf, leaves
-from .diagnosis import Diagnosis, diagnose
-from .explain import Check, answer_state, check, resolve_question, rule_location
-from .inference import Firing
-from .knowledge import Question
-from .rules import Conclusion, Rule
+from ..conditions import UNKNOWN, AnswerLeaf, leaves
+from ..diagnosis import Diagnosis, diagnose
+from ..explain import Check, answer_state, check, resolve_question, rule_location
+from ..inference import Firing
+from ..knowledge import Question
+from ..rules import Conclusion, Rule
 
 CHANGE_KINDS = ("symptoms", "causes", "measures")
 

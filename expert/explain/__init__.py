@@ -5,11 +5,11 @@ the facts it matched and asserted) and from the rule base; nothing re-runs
 the engine. :func:`explain_how` builds the proof tree of a conclusion down to
 the answers. This module also holds what the other explanations share:
 resolving ids, evaluating conditions on the final facts and the status of a
-conclusion. WHY NOT is in :mod:`expert.whynot`; WHY (why a question matters,
-and what a different answer would change) in :mod:`expert.whatif`.
+conclusion. WHY NOT is in :mod:`expert.explain.whynot`; WHY (why a question matters,
+and what a different answer would change) in :mod:`expert.explain.whatif`.
 
-Renderers: :mod:`expert.explain_text` (terminal text) and
-:mod:`expert.explain_json` (JSON, schema in ``docs/explain.schema.json``).
+Renderers: :mod:`expert.explain.text` (terminal text) and
+:mod:`expert.explain.to_json` (JSON, schema in ``docs/explain.schema.json``).
 """
 
 from __future__ import annotations
@@ -19,13 +19,13 @@ from dataclasses import dataclass, field, replace as _replace
 from pathlib import Path
 from typing import Any
 
-from .certainty import split
-from .conditions import UNKNOWN, PRESENT, FINDING_KINDS, All, AnswerLeaf, Any_, Condition, Leaf, leaves
-from .diagnosis import CAUSE_THRESHOLD, IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Diagnosis
-from .differential import RankedCause
-from .errors import UnknownIdError
-from .inference import Firing
-from .rules import Rule, RuleSet
+from ..certainty import split
+from ..conditions import UNKNOWN, PRESENT, FINDING_KINDS, All, AnswerLeaf, Any_, Condition, Leaf, leaves
+from ..diagnosis import CAUSE_THRESHOLD, IN_PLACE_THRESHOLD, MEASURE_THRESHOLD, Diagnosis
+from ..differential import RankedCause
+from ..errors import UnknownIdError
+from ..inference import Firing
+from ..rules import Rule, RuleSet
 
 # The kinds a user can ask about, in the order several kinds of one id are shown.
 TOP_KINDS = ("level", "target", "symptom", "sign", "context", "cause", "transition", "measure", "practice")

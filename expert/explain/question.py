@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from .conditions import PRESENT
-from .diagnosis import ExpertSystem, diagnose
-from .i18n import Messages
-from .report_words import certainty_words
+from ..conditions import PRESENT
+from ..diagnosis import ExpertSystem, diagnose
+from ..i18n import Messages
+from ..report.words import certainty_words
 
 SHOWN = 3  # findings named as the goal, and facts named as already known
 

@@ -3,7 +3,7 @@
 The page is rendered from ``templates/report.html`` with autoescaping on, so
 every text (the organisation's name above all) is escaped. It carries its own
 CSS (screen and print), no scripts, fonts or images from elsewhere; the plan
-graph is inline SVG drawn by Graphviz (:func:`expert.plan_graph.render`).
+graph is inline SVG drawn by Graphviz (:func:`expert.plan.graph.render`).
 Without the ``dot`` program the page says so where the graph would be.
 """
 
@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 
-from .diagnosis import Diagnosis
-from .errors import GraphvizMissingError
-from .i18n import Messages
-from .report_model import report_context
-from .templates import environment
+from ..diagnosis import Diagnosis
+from ..errors import GraphvizMissingError
+from ..i18n import Messages
+from ..report.model import report_context
+from ..templates import environment
 
 _SVG_SIZE = re.compile(r'\s(width|height)="[^"]*"')
 # Graphviz gives every node and edge a <title> naming it by its id, and a comment: a reader sees neither
@@ -52,7 +52,7 @@ def render_html(d: Diagnosis, lang: str = "en") -> str:
 
 
 def _draw(d: Diagnosis, lang: str) -> str:
-    from .plan_graph import render
+    from ..plan.graph import render
 
     return render(d, "svg", lang).decode("utf-8")
 

@@ -10,19 +10,19 @@ REPORT_FORMATS = ("text", "md", "html", "pdf", "json")
 def render_report(d, fmt: str, lang: str) -> str | bytes:
     """A diagnosis as ``text``, ``md``, ``html``, ``json`` (str) or ``pdf`` (bytes; needs the ``pdf`` extra)."""
     if fmt == "pdf":
-        from .report_pdf import render_pdf
+        from ..report.pdf import render_pdf
 
         return render_pdf(d, lang)
     if fmt == "json":
         return json.dumps(d.to_dict(lang), ensure_ascii=False, indent=2, allow_nan=False) + "\n"
     if fmt == "md":
-        from .report_markdown import render_markdown
+        from ..report.markdown import render_markdown
 
         return render_markdown(d, lang)
     if fmt == "html":
-        from .report_html import render_html
+        from ..report.html import render_html
 
         return render_html(d, lang)
-    from .report_text import render_text
+    from ..report.text import render_text
 
     return render_text(d, lang)

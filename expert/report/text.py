@@ -15,11 +15,11 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .diagnosis import Diagnosis
-from .i18n import Messages
-from .report_model import level_doubt, migration_note, shown_by, support_words, treatment_text
-from .report_summary import summary
-from .report_words import certainty_words, weight_words
+from ..diagnosis import Diagnosis
+from ..i18n import Messages
+from ..report.model import level_doubt, migration_note, shown_by, support_words, treatment_text
+from ..report.summary import summary
+from ..report.words import certainty_words, weight_words
 
 
 def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
@@ -31,7 +31,7 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
     out.append(Text(f"{t('report.title')} — {org}", style="bold"))
     out.append(Text(""))
     out += _summary(d, t)
-    from .report_respondents import respondents_renderables
+    from ..report.respondents import respondents_renderables
 
     out += respondents_renderables(d, t)  # several respondents: who answered, where they differ (issue 10)
     out += _plan(d, t)
@@ -58,7 +58,7 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
         out.append(Text(t("report.no_level")))
     out.append(Text(""))
 
-    from .report_respondents import quick_renderables
+    from ..report.respondents import quick_renderables
 
     out += quick_renderables(d, t)  # the quick self-assessment beside the level (issue 10)
     out.append(Text(t("report.causes"), style="bold"))

@@ -18,11 +18,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .diagnosis import Diagnosis
-from .errors import UnknownIdError
-from .explain import HowSection, ProofNode, explain_how, resolve_conclusion, status
-from .i18n import Messages
-from .report_words import certainty_words, weight_words
+from ..diagnosis import Diagnosis
+from ..errors import UnknownIdError
+from ..explain import HowSection, ProofNode, explain_how, resolve_conclusion, status
+from ..i18n import Messages
+from ..report.words import certainty_words, weight_words
 
 REASONS = 4  # reasons shown at each level
 _THROUGH = ("support", "need")  # bookkeeping a client never sees: their own reasons are shown instead
@@ -190,7 +190,7 @@ def _collect(d: Diagnosis, node: ProofNode, out: list[Reason], seen: set) -> Non
 def _steps_of(d: Diagnosis, node: ProofNode):
     if node.steps or not node.repeat:
         return node.steps
-    from .explain import proof
+    from ..explain import proof
 
     return proof(d, node.kind, node.id).steps
 
@@ -271,7 +271,7 @@ def _place(d: Diagnosis, t: Messages, brief: Brief) -> list[str]:
     elif st.kind == "cause":
         ranked = next((c for c in d.inference.causes if c.id == st.id), None)
         if ranked is not None and ranked.named:
-            from .report_summary import treated_by
+            from ..report.summary import treated_by
 
             steps = treated_by(d, st.id)
             lines.append(t("brief.cause_named", rank=ranked.rank) + (" " + t("doc.treated_by", count=len(steps),
@@ -282,7 +282,7 @@ def _place(d: Diagnosis, t: Messages, brief: Brief) -> list[str]:
 def _reason(d: Diagnosis, t: Messages, r: Reason) -> str:
     lang = t.lang
     if r.kind == "answer":
-        from .report_model import answer_label
+        from ..report.model import answer_label
 
         value = r.value
         shown = answer_label(t, d.kb, r.id, value) if value is not None else t("explain.answer.unanswered")

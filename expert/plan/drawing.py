@@ -7,7 +7,7 @@ critical path thick and red; a measure pulled in as a prerequisite has a
 dashed border. The title carries the totals and the legend, so the picture
 stands on its own on a slide.
 
-Only the DOT text is made here; :func:`expert.plan_graph.render` hands it to
+Only the DOT text is made here; :func:`expert.plan.graph.render` hands it to
 the system ``dot`` program.
 """
 
@@ -19,7 +19,7 @@ from html import escape
 import graphviz
 import networkx as nx
 
-from .i18n import Messages
+from ..i18n import Messages
 
 FONT = "Helvetica,Arial,sans-serif"
 CRITICAL = "#c0392b"
@@ -38,7 +38,7 @@ PHASE_WIDTH = 30  # characters per line of a phase's name
 
 
 def dot_source(graph: nx.DiGraph, phases: list[tuple[str, list[str]]], t: Messages) -> str:
-    """DOT source for a plan graph made by :func:`expert.plan_graph.plan_graph`."""
+    """DOT source for a plan graph made by :func:`expert.plan.graph.plan_graph`."""
     dot = graphviz.Digraph(
         "plan",
         graph_attr=dict(rankdir="LR", newrank="true", compound="true", nodesep="0.22", ranksep="0.55", pad="0.3",

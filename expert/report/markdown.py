@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
-from .diagnosis import Diagnosis
-from .i18n import Messages
-from .report_model import report_context
-from .templates import environment
+from ..diagnosis import Diagnosis
+from ..i18n import Messages
+from ..report.model import report_context
+from ..templates import environment
 
 _HEADING = re.compile(r"([^\n])\n(#{1,6} )")
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|!~])")
@@ -47,7 +47,7 @@ def render_markdown(d: Diagnosis, lang: str = "en") -> str:
     >>> "```mermaid" in text and text.startswith("# ")
     True
     """
-    from .plan_graph import to_mermaid
+    from ..plan.graph import to_mermaid
 
     ctx = report_context(d, lang)
     ctx["mermaid"] = to_mermaid(d, lang).rstrip("\n") if d.plan.order else None

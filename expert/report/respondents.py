@@ -21,11 +21,11 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from .diagnosis import Diagnosis
-from .i18n import Messages
-from .quick import QuickReading
-from .report_words import certainty_words
-from .respondents import SHOWN, Respondents, side_name, topic_text, value_label
+from ..diagnosis import Diagnosis
+from ..i18n import Messages
+from ..quick import QuickReading
+from ..report.words import certainty_words
+from ..respondents import SHOWN, Respondents, side_name, topic_text, value_label
 
 GAP_SHOWN = 0.5  # the perception-gap finding is stated from this certainty on
 REASONS = 3  # lines of evidence given for a disagreement between the quick band and the diagnosis
@@ -45,7 +45,7 @@ def _band_range(kb, level_id: str) -> tuple[int, int]:
 def total_line(t: Messages, kb, reading: QuickReading) -> str:
     """"Total 63 of 100: reads as 3 Aligned (60–79)", or why there is no total."""
     if reading.total is None:
-        from .quick import MIN_RATED
+        from ..quick import MIN_RATED
 
         return t("quick.no_total", rated=reading.rated, count=reading.count, minimum=MIN_RATED)
     low, high = _band_range(kb, reading.band)

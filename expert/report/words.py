@@ -9,7 +9,7 @@ may not know are listed in a glossary, in the order the report uses them.
 
 from __future__ import annotations
 
-from .i18n import Messages
+from ..i18n import Messages
 
 # Certainty bands, highest first: the word a certainty of at least this much reads as.
 CERTAINTY_BANDS = ((0.95, "almost_certain"), (0.8, "very_likely"), (0.6, "likely"), (0.4, "possible"),

@@ -14,12 +14,12 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from .conditions import UNKNOWN
-from .diagnosis import Diagnosis
-from .i18n import Messages
-from .knowledge import KnowledgeBase
-from .report_summary import summary, week_span
-from .report_words import certainty_words, glossary, weight_words
+from ..conditions import UNKNOWN
+from ..diagnosis import Diagnosis
+from ..i18n import Messages
+from ..knowledge import KnowledgeBase
+from ..report.summary import summary, week_span
+from ..report.words import certainty_words, glossary, weight_words
 
 SOURCE_KINDS = ("literature", "web", "seed")  # the kinds of knowledge/sources.yaml, in report order
 
@@ -83,7 +83,7 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
     ctx["sources"] = _sources(d, refs, lang)
     ctx["ignored"] = [kb.questions[q].text[lang] for q in ctx["questions"]["ignored"] if q in kb.questions]
     ctx["glossary"] = glossary(t)
-    from .report_respondents import quick_context, respondents_context  # several respondents, the quick total
+    from ..report.respondents import quick_context, respondents_context  # several respondents, the quick total
 
     ctx["respondents"] = respondents_context(d, t)
     ctx["quick"] = quick_context(d, t)

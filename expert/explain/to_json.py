@@ -1,6 +1,6 @@
 """Explanations as JSON-ready data (schema: ``docs/explain.schema.json``).
 
-The same content as :mod:`expert.explain_text`, as plain data in one
+The same content as :mod:`expert.explain.text`, as plain data in one
 language. Every certainty is rounded to four decimals and every list keeps
 the trace's or the rule base's order, so the output is byte-identical across
 runs (see :func:`dumps`).
@@ -11,13 +11,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .certainty import combine
-from .conditions import AnswerLeaf
-from .diagnosis import UNKNOWN_WEIGHT, Diagnosis
-from .explain import Check, How, HowSection, ProofNode, Status, matched_leaves, rule_location
-from .explain_text import Writer
-from .whynot import WhyNot
-from .whatif import CHANGE_KINDS, Why
+from ..certainty import combine
+from ..conditions import AnswerLeaf
+from ..diagnosis import UNKNOWN_WEIGHT, Diagnosis
+from ..explain import Check, How, HowSection, ProofNode, Status, matched_leaves, rule_location
+from ..explain.text import Writer
+from ..explain.whynot import WhyNot
+from ..explain.whatif import CHANGE_KINDS, Why
 
 SCHEMA_VERSION = "1.0"
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import expert
+from expert import consultation_words as words
 from expert.answers import AnswerSheet
 from expert.i18n import Messages
 
@@ -85,15 +86,14 @@ class StepView:
 
 
 def step_view(system, consultation, lang: str) -> StepView | None:
-    """The current step as the terminal shows it (``cli_consult``'s wording helpers)."""
-    import cli_consult
+    """The current step in the same words as on a terminal (:mod:`expert.consultation_words`)."""
     from expert.consultation import CONFIRM
 
     step = consultation.step
     if step is None:
         return None
     t = Messages(system.kb, lang)
-    options = cli_consult.choices(t, step)
+    options = words.choices(t, step)
     if step.id == CONFIRM:
         kind = "confirm"
     elif step.several:
@@ -110,21 +110,19 @@ def step_view(system, consultation, lang: str) -> StepView | None:
     help_text = None
     if step.question is not None and step.help:
         help_text = step.help[lang]
-    return StepView(step.id, kind, cli_consult.progress(t, step), cli_consult.text_of(t, step), options, previous,
-                    cli_consult.allowed(t, step) if kind == "number" and step.question is not None else None,
+    return StepView(step.id, kind, words.progress(t, step), words.text_of(t, step), options, previous,
+                    words.allowed(t, step) if kind == "number" and step.question is not None else None,
                     help_text)
 
 
 def why_view(system, consultation, lang: str) -> list[str]:
     """Why the current question is asked, as the terminal's ``why`` says it (its pointer to the
     command line, which a respondent does not have, left out)."""
-    import cli_consult
-
     step = consultation.step
     if step is None or step.question is None:
         return [Messages(system.kb, lang)(f"consult.{step.id}_why")] if step is not None else []
     why = consultation.why(step.id)
-    lines = cli_consult.why_lines(Messages(system.kb, lang), system, why, "", consultation.answers)
+    lines = words.why_lines(Messages(system.kb, lang), system, why, "", consultation.answers)
     return [line for line in lines if "accord explain" not in line]
 
 
@@ -138,9 +136,7 @@ def typed_reply(step_kind: str, values: list[str], command: str | None) -> str:
 
 
 def invalid_hint(system, consultation, lang: str) -> str:
-    import cli_consult
-
-    return cli_consult.invalid_hint(Messages(system.kb, lang), consultation.step)
+    return words.invalid_hint(Messages(system.kb, lang), consultation.step)
 
 
 # ------------------------------------------------------------------ consultant

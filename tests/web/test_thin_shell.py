@@ -25,6 +25,7 @@ def test_expert_web_imports_no_engine_and_reads_no_rules():
     for path in WEB.rglob("*.py"):
         names = imported_names(path)
         assert not any(n.split(".")[0] in ("experta", "clips") for n in names), path
+        assert not names & {"cli", "cli_consult", "cli_organisation", "cli_web"}, f"{path} imports another shell"
         assert not any(n.split(".")[-1] in ("compiler", "compiler_clips", "rules", "inference", "_experta")
                        for n in names), path
         text = path.read_text(encoding="utf-8")

@@ -7,6 +7,7 @@ Errors the user can cause become one line on standard error and exit code 2;
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import os
 import sys
@@ -290,7 +291,8 @@ def diagnose(ctx, answers_files: tuple[Path, ...], quick: bool, session_file: Pa
     if finished is None:
         return
     consultation, lang = finished
-    d = expert.diagnose(consultation.sheet, sys_)
+    # the report's hints name the session file, which now holds every answer
+    d = expert.diagnose(dataclasses.replace(consultation.sheet, source=display_path(session)), sys_)
     on_screen = fmt == "text" and output is None
     cli_consult.summarise(d, lang, session, brief=on_screen)
     show_report(d, fmt, lang, output)

@@ -94,6 +94,13 @@ class TestLineMode:
         assert again.exit_code == 0 and "Uralpack" in again.stdout
         assert (tmp_path / "report.md").read_text(encoding="utf-8").startswith("# Uralpack")
 
+    def test_the_text_report_after_a_consultation_names_its_session_file(self, runner, system, tmp_path):
+        sheet = example(system, EXAMPLES / "aligned-software.yaml")
+        result = consult(runner, tmp_path, lines_for(system, sheet), "-o", str(tmp_path / "report.txt"))
+        assert result.exit_code == 0, result.stderr
+        report = " ".join((tmp_path / "report.txt").read_text(encoding="utf-8").split())
+        assert "session.yaml --how" in report and "--answers FILE" not in report
+
     def test_why_help_back_and_unknown_work_at_any_prompt(self, runner, tmp_path):
         lines = ["Acme", "?", "why", "1", "1", "1", "why", "?", "lots", "420", "back", "", "unknown", "back", "back",
                  "600", "не знаю"]

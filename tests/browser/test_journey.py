@@ -22,10 +22,26 @@ def shot(page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     page.set_viewport_size(DESKTOP)
-    page.screenshot(path=str(SHOTS / f"{name}-desktop.png"))
+    capture(page, SHOTS / f"{name}-desktop.png")
     page.set_viewport_size(PHONE)
-    page.screenshot(path=str(SHOTS / f"{name}-390.png"), full_page=True)
+    capture(page, SHOTS / f"{name}-390.png", full_page=True)
     page.set_viewport_size(size)
+
+
+def capture(page, path: Path, full_page: bool = False, attempts: int = 3) -> None:
+    """A screenshot once the resized page has painted a frame. Headless chromium on a busy machine now
+    and then answers "Unable to capture screenshot" right after a resize; a later frame succeeds."""
+    from playwright.sync_api import Error
+
+    for attempt in range(attempts):
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        try:
+            page.screenshot(path=str(path), full_page=full_page)
+            return
+        except Error:
+            if attempt == attempts - 1:
+                raise
+            page.wait_for_timeout(200)
 
 
 def step_of(page) -> str | None:

@@ -319,21 +319,9 @@ class Consultation:
             If the consultation is already complete and the text is not ``back``.
         """
         step = self.step
-        if text.strip() == "" and step is not None and step.previous not in (None, ""):
-            text = as_typed(step.previous)  # Enter keeps the answer given before
-        command = command_of(text)
-        if step is not None and step.id == CONFIRM:
-            return self._confirm(step, text, command)
-        if command == "back":
-            return self.back()
-        if step is None:
-            raise RuntimeError("the consultation is complete; nothing is being asked")
-        if command == "help":
-            return Outcome(HELP, step, help=step.help if step.question else None)
-        if command == "why":
-            return Outcome(WHY, step, why=self.why(step.id) if step.question else None)
-        if step.question is None:
-            return self._profile(step, text, command)
+        text, command, outcome = read_line(self, step, text, "the consultation")
+        if outcome is not None:
+            return outcome
         if command == "unknown":
             value, problem = UNKNOWN, None
         else:
@@ -406,9 +394,6 @@ class Consultation:
         if word in CHANGE or command == "back":
             return self.back()
         return Outcome(INVALID, step, problem="type 1 if both answers are right, 2 to change the last one")
-
-    def _profile(self, step: Step, text: str, command: str | None) -> Outcome:
-        return answer_profile(self, step, text, command)
 
     def _sort(self) -> None:
         order = {q: i for i, q in enumerate(self.kb.questions)}
@@ -514,3 +499,33 @@ def answer_profile(consultation, step: Step, text: str, command: str | None) -> 
     sheet.profile_given = tuple(name for name in PROFILE if name in sheet.profile_given or name == step.id)
     consultation._advance(step.id)
     return Outcome(ANSWERED, step, value=value, changed=True)
+
+
+def read_line(consultation, step: Step | None, text: str, what: str) -> tuple[str, str | None, Outcome | None]:
+    """What every consultation does first with a typed line: Enter keeps the answer given before; a
+    pending confirmation, ``back``, ``help``, ``why`` and the profile steps are handled here.
+
+    Returns ``(text, command, outcome)``: an outcome when the line is dealt with, else None and the
+    step's answer is the consultation's own business.
+
+    Raises
+    ------
+    RuntimeError
+        If the consultation (``what``) is complete and the text is not ``back``.
+    """
+    if text.strip() == "" and step is not None and step.previous not in (None, ""):
+        text = as_typed(step.previous)
+    command = command_of(text)
+    if step is not None and step.id == CONFIRM:
+        return text, command, consultation._confirm(step, text, command)
+    if command == "back":
+        return text, command, consultation.back()
+    if step is None:
+        raise RuntimeError(f"{what} is complete; nothing is being asked")
+    if command == "help":
+        return text, command, Outcome(HELP, step, help=step.help if step.question else None)
+    if command == "why":
+        return text, command, Outcome(WHY, step, why=consultation.why(step.id) if step.question else None)
+    if step.question is None:
+        return text, command, answer_profile(consultation, step, text, command)
+    return text, command, None

@@ -367,23 +367,13 @@ class QuickConsultation:
 
     def respond(self, text: str):
         """Handle one line typed at the current step (as :meth:`Consultation.respond`)."""
-        from .answers import answer_value, as_typed
-        from .consultation import BACK, HELP, INVALID, WHY, Outcome, command_of
+        from .answers import answer_value
+        from .consultation import INVALID, Outcome, read_line
 
         step = self.step
-        if text.strip() == "" and step is not None and step.previous not in (None, ""):
-            text = as_typed(step.previous)
-        command = command_of(text)
-        if command == "back":
-            return self.back()
-        if step is None:
-            raise RuntimeError("the quick self-assessment is complete; nothing is being asked")
-        if command == "help":
-            return Outcome(HELP, step, help=step.help if step.question else None)
-        if command == "why":
-            return Outcome(WHY, step, why=self.why(step.id) if step.question else None)
-        if step.question is None:
-            return self._profile(step, text, command)
+        text, command, outcome = read_line(self, step, text, "the quick self-assessment")
+        if outcome is not None:
+            return outcome
         if command == "unknown":
             if step.id == QUICK_OFFER:
                 return Outcome(INVALID, step, problem="type 1 for yes or 2 for no")
@@ -440,11 +430,6 @@ class QuickConsultation:
         index = sequence.index(name)
         following = sequence[index + 1] if index + 1 < len(sequence) else None
         self._at = following if following is not None and self._given(following) else None
-
-    def _profile(self, step, text: str, command: str | None):
-        from .consultation import answer_profile
-
-        return answer_profile(self, step, text, command)
 
     @property
     def cursor(self) -> dict[str, Any]:

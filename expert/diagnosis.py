@@ -31,10 +31,10 @@ from .rules import RuleSet, load_rules
 # "engine" says which inference engine ran.
 # 2.1: "date" of the answers; "quick" (the quick self-assessment) and "respondents" (several respondents
 # of one organisation: the sides, their own levels, where they differ), null when absent.
-SCHEMA_VERSION = "2.1"
+# 2.2: "disputed_causes": causes whose signs are present but which an answer firmly denies.
+SCHEMA_VERSION = "2.2"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
-ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible ...
-CONTRADICTED = -0.5  # ... unless an answer speaks against them this firmly
+ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible, unless an answer contradicts them
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
 MOSTLY_UNKNOWN = 0.5  # from this share of 'unknown' level answers on, the plan opens with finding out too
 UNKNOWN_TOPICS = 5  # unknown level questions named as what would settle the level
@@ -275,6 +275,9 @@ class Diagnosis:
                           "shown_by": self.shown_by(i),
                           **({"treatment": _treatment(treatments[i])} if i in treatments else {})}
                          for i, c in self.causes]
+        out["disputed_causes"] = [{"id": i, "name": name(kb.causes, i), "shown_by": self.shown_by(i),
+                                   "said": [{"question": q, "answer": v} for q, v in said]}
+                                  for i, said in self.disputed()]
         # the statement is what the answers establish; `holds` says whether that is the factor's proposition
         out["context"] = [{"id": i, "name": name(kb.context, i), "certainty": _r(c),
                            "statement": (kb.context[i].proposition if c > 0 else
@@ -323,6 +326,22 @@ class Diagnosis:
         found = [(cf, index) for cf, index in (finding.support if finding else ())
                  if cf > 0 and (ranked is None or index in ranked.counted)]
         return sorted(found, key=lambda s: (-s[0], s[1]))
+
+    def disputed(self) -> list[tuple[str, list[tuple[str, Any]]]]:
+        """Causes whose own findings would name them but which an answer firmly contradicts
+        (:mod:`expert.differential`), each with the answers that speak against it,
+        ``(question, answer)``, in the order the firings ran: what the manager is asked to check."""
+        found = []
+        for cause in self.inference.causes:
+            if not cause.disputed:
+                continue
+            said: list[tuple[str, Any]] = []
+            for index in cause.against:
+                for m in self.trace[index].matched:
+                    if m.fact == "answer" and (m.id, m.value) not in said:
+                        said.append((m.id, m.value))
+            found.append((cause.id, said))
+        return found
 
     def shown_by(self, cause: str) -> list[str]:
         """The symptoms and signs behind the evidence that counts for a cause (:meth:`cause_support`)."""
@@ -425,7 +444,7 @@ def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None =
         return sorted(found, key=lambda p: (-round(p[1], 3), p[0]))
 
     causes = [(c.id, c.certainty) for c in inference.causes
-              if c.named or (c.certainty >= ALSO_POSSIBLE and not _contradicted(inference, c))]
+              if c.named or (c.certainty >= ALSO_POSSIBLE and not c.contradicted)]
     contradictions = [(c.id, c.id in answers.confirmed) for c in find_contradictions(system.kb, answers.answers)]
     return Diagnosis(system, answers, inference, ignored, relevant, level, target, plan,
                      causes=causes, symptoms=ranked("symptom", PRESENT),
@@ -445,13 +464,6 @@ def _check_derived(kb: KnowledgeBase, given: Mapping[str, Any]) -> dict[str, Any
             raise InputError(f"derived value '{ident}': {problem or 'must be known'}", Location("<answers>"))
         checked[ident] = normalised
     return checked
-
-
-def _contradicted(inference: Inference, cause) -> bool:
-    """Whether an answer speaks firmly against a cause (evidence of −0.5 or stronger): such a
-    cause is not offered as "also possible", whatever else points to it."""
-    return any(cf <= CONTRADICTED for cf, index in inference.findings[("cause", cause.id)].support
-               if index in cause.against)
 
 
 def reason(system: ExpertSystem, answers: Mapping[str, Any], not_needed: Collection[str] = (),

@@ -22,6 +22,15 @@ stage reads the causes:
   made certain by one answer that shows several symptoms.
 * **Evidence against** (a direct answer that contradicts a cause) always
   counts. Unknown answers are no evidence at all: no rule reads them.
+* **The manager's word stands.** A cause that an answer firmly contradicts
+  (evidence of ``CONTRADICTED`` or stronger against it) is never named, however
+  much else points to it: naming "unclear boundaries of responsibility" to a
+  manager who said duties are clearly divided asserts the opposite of what
+  they said. Where its findings outweigh that answer and would have named it,
+  it is *disputed*: the report asks for the answer to be checked (the practice
+  may exist on paper only) instead of asserting either side. (Where a rule
+  already knows the practice fails, the answer's evidence is not asserted at
+  all: written lead criteria while sales rejects most leads are on paper.)
 
 A cause is *named* when its certainty after this competition reaches
 ``NAMED`` (and at most ``MAX_NAMED`` are); the others are "also possible",
@@ -41,6 +50,7 @@ from .certainty import combine
 NAMED = 0.45  # a cause is named at this certainty after competition ...
 MAX_NAMED = 5  # ... and a consultant names at most this many
 CAP_UNNAMED = 0.44  # a cause beyond the first five is declared just below NAMED
+CONTRADICTED = -0.5  # an answer against a cause this firm keeps it from being named
 DECIMALS = 4
 
 
@@ -67,6 +77,8 @@ class RankedCause:
     counted: tuple[int, ...]  # firings whose evidence still counts after competition
     explained_by: tuple[str, ...]  # named causes that explain its findings at least as well
     against: tuple[int, ...]  # firings of evidence against it
+    contradicted: bool = False  # an answer speaks firmly against it (CONTRADICTED): never named
+    disputed: bool = False  # contradicted, yet certain enough with the answer against it counted: worth checking
 
     def to_dict(self) -> dict:
         return {"rank": self.rank, "named": self.named, "certainty": round(self.certainty, 3),
@@ -163,8 +175,9 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
             for rival in rivals[id(link)]:
                 explained_by_naming.setdefault(rival, set()).add(cause)
     scores = {c: round(score(c, named), DECIMALS) for c in candidates}
+    contradicted = {c for c, found in negative.items() if any(link.cf <= CONTRADICTED for link in found)}
     while len(named) < MAX_NAMED:
-        remaining = [c for c in candidates if c not in named]
+        remaining = [c for c in candidates if c not in named and c not in contradicted]
         if not remaining:
             break
         best = max(remaining, key=lambda c: (scores[c], -position.get(c, 0)))
@@ -190,7 +203,8 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
         ranked.append(RankedCause(
             cause, rank, cause in named, certainty[cause],
             round(combine([link.cf for link in positive.get(cause, []) + negative.get(cause, [])]), DECIMALS),
-            counted, absorbed, tuple(sorted({link.firing for link in negative.get(cause, ())}))))
+            counted, absorbed, tuple(sorted({link.firing for link in negative.get(cause, ())})),
+            cause in contradicted, cause in contradicted and certainty[cause] >= NAMED))
     return ranked
 
 

@@ -178,8 +178,9 @@ class Status:
     rule fired for it), ``no_rule`` (no rule can conclude it) or
     ``not_applicable`` (levels, when there is no marketing department).
     A cause can also be ``explained`` (also possible: named causes explain its
-    findings at least as well; ``explained_by`` names them) or ``crowded_out``
-    (certain enough, but the most certain causes have already been named).
+    findings at least as well; ``explained_by`` names them), ``crowded_out``
+    (certain enough, but the most certain causes have already been named) or
+    ``denied`` (an answer firmly denies it, so it is never named).
     For a cause ``cf`` is its certainty after the differential diagnosis and
     the evidence for and against are before it.
     """
@@ -236,6 +237,8 @@ def status(d: Diagnosis, kind: str, ident: str) -> Status:
             st = Status(kind, ident, "reported", ranked.certainty, threshold, pro, con, None, ranked.explained_by)
             if ranked.named:
                 return st
+            if ranked.contradicted and pro > 0:
+                return _replace(st, state="denied")
             if ranked.certainty >= threshold:
                 return _replace(st, state="crowded_out")
             if pro == 0 and con > 0:

@@ -298,6 +298,8 @@ def _differential(w: Writer, node: ProofNode) -> str:
     r = node.ranking
     if r.named:
         verdict = w.t("explain.how.named", rank=r.rank)
+    elif r.contradicted:
+        verdict = w.t("explain.how.denied")
     elif r.certainty >= NAMED:
         verdict = w.t("explain.how.crowded_out", most=MAX_NAMED)
     elif r.explained_by:

@@ -66,6 +66,8 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
     ctx["also_possible"] = [{"id": ident, "name": kb.causes[ident].name[lang], "pct": _pct(cf),
                              "words": certainty_words(cf, t)}
                             for ident, cf in d.causes if ident not in named]
+    ctx["disputed"] = [{"id": ident, "name": kb.causes[ident].name[lang], "line": disputed_line(d, t, ident, said)}
+                       for ident, said in d.disputed()]
     ctx["doubt"] = level_doubt(d, t)
     ctx["migrated"] = migration_note(ctx["questions"], t) if ctx["questions"]["migrated_from"] else None
     ctx["provisional"] = bool(d.selection and d.selection.provisional)
@@ -214,6 +216,14 @@ def shown_by(d: Diagnosis, cause: str, t: Messages) -> list[str]:
             name = t.name(m.id)
             seen[m.id] = t("doc.absent", name=name) if isinstance(m.value, (int, float)) and m.value < 0 else name
     return list(seen.values())
+
+
+def disputed_line(d: Diagnosis, t: Messages, cause: str, said) -> str:
+    """A disputed cause (:meth:`Diagnosis.disputed`) in one sentence: its signs, what the answers say
+    against it, and how to tell which is right."""
+    return t("report.disputed_line", cause=d.kb.causes[cause].name[t.lang],
+             shown="; ".join(shown_by(d, cause, t)[:SHOWN_BY]),
+             said="; ".join(t("report.quoted", text=answer_label(t, d.kb, q, value)) for q, value in said))
 
 
 def _cause(d: Diagnosis, t: Messages, refs: _References, ident: str, cf: float) -> dict:

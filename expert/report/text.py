@@ -17,7 +17,7 @@ from rich.text import Text
 
 from ..diagnosis import Diagnosis
 from ..i18n import Messages
-from ..report.model import level_doubt, migration_note, shown_by, support_words, treatment_text
+from ..report.model import disputed_line, level_doubt, migration_note, shown_by, support_words, treatment_text
 from ..report.summary import summary
 from ..report.words import certainty_words, weight_words
 
@@ -82,6 +82,11 @@ def renderables(d: Diagnosis, lang: str = "en") -> list[RenderableType]:
     others = [f"{kb.causes[i].name[lang]} ({certainty_words(cf, t)})" for i, cf in d.causes if i not in named]
     if others:
         out.append(Text(f"{t('doc.also_possible')}: " + "; ".join(others), style="dim"))
+    disputed = d.disputed()
+    if disputed:
+        out.append(Text(t("report.disputed"), style="bold"))
+        for ident, said in disputed:
+            out.append(Text("• " + disputed_line(d, t, ident, said)))
     out.append(Text(""))
 
     if d.contradictions:

@@ -1,0 +1,69 @@
+"""A cause an answer firmly denies is never named; where its findings outweigh that answer, every
+report asks for the answer to be checked instead of asserting either side (issue 17: no cause
+named against a direct answer)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA = json.loads((ROOT / "docs" / "diagnosis.schema.json").read_text(encoding="utf-8"))
+
+#: Duplicated work, tasks nobody owns and disputed hand-offs, while the manager says duties are clearly divided.
+DENIED = {"marketing_department": "separate", "employees": 400, "market_type": "b2b", "role_split": "clear_rigid",
+          "duplicated_work": "often", "results_responsibility": "nobody", "handoffs": "disputes",
+          "marketing_generates_leads": "yes", "lead_acceptance_pct": 60}
+
+
+@pytest.fixture
+def denied_file(tmp_path) -> Path:
+    path = tmp_path / "denied.yaml"
+    path.write_text(yaml.safe_dump({"organization": "Case", "answers": DENIED}), encoding="utf-8")
+    return path
+
+
+def diagnose(runner, path: Path, *options: str) -> str:
+    result = runner.invoke(cli.main, ["diagnose", "--answers", str(path), *options])
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_the_denied_cause_is_not_named_and_the_json_says_why(runner, denied_file):
+    data = json.loads(diagnose(runner, denied_file, "--format", "json"))
+    jsonschema.validate(data, SCHEMA)
+    assert "CAUSE-UNCLEAR-RESPONSIBILITY" not in {c["id"] for c in data["causes"]}
+    disputed = {c["id"]: c for c in data["disputed_causes"]}
+    assert disputed["CAUSE-UNCLEAR-RESPONSIBILITY"]["said"] == [{"question": "role_split", "answer": "clear_rigid"}]
+    assert "SYM-DUPLICATED-FUNCTIONS" in disputed["CAUSE-UNCLEAR-RESPONSIBILITY"]["shown_by"]
+
+
+@pytest.mark.parametrize("lang, heading, said", [
+    ("en", "Worth checking", "“Clearly divided; each side does strictly its own job”"),
+    ("ru", "Стоит проверить", "«Чётко разделены; каждый делает строго свою работу»"),
+])
+def test_every_report_asks_for_the_answer_to_be_checked(runner, denied_file, tmp_path, lang, heading, said):
+    text = " ".join(diagnose(runner, denied_file, "--lang", lang).split())
+    assert heading in text and said in text
+    for fmt in ("md", "html"):
+        out = tmp_path / f"report.{fmt}"
+        diagnose(runner, denied_file, "--lang", lang, "--format", fmt, "-o", str(out))
+        page = out.read_text(encoding="utf-8")
+        assert heading in page and said.strip("“”«»") in page
+
+
+def test_an_answer_shown_failing_does_not_deny_the_cause(runner, tmp_path):
+    """Written lead criteria while sales rejects most leads are on paper only: the cause is named, not disputed."""
+    path = tmp_path / "leads.yaml"
+    answers = {**DENIED, "role_split": "unclear", "lead_acceptance_pct": 15, "lead_definition": "written"}
+    path.write_text(yaml.safe_dump({"organization": "Case", "answers": answers}), encoding="utf-8")
+    data = json.loads(diagnose(runner, path, "--format", "json"))
+    named = {c["id"] for c in data["causes"] if c["named"]}
+    assert "CAUSE-NO-SHARED-LEAD-DEFINITION" in named
+    assert not data["disputed_causes"]

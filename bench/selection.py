@@ -30,8 +30,13 @@ selection has nothing to do.
 Targets (issue 14): mean questions <= 25, max <= 35; agreement >= 97%; a
 decision <= 0.3 s at the 95th percentile.
 
+With ``--bounds`` it also prints what *any* selection could reach on the
+generated sheets: the agreement if the consultation stopped after at most N
+questions, and the fewest answers of each sheet that reproduce its full
+verdict when every answer is known in advance.
+
 Usage:  python bench/selection.py [--sheets 1000] [--processes N] [--timed 40] [--engine clips|experta]
-                                 [--parts level,target,causes,plan]
+                                 [--parts level,target,causes,plan] [--bounds]
 """
 
 from __future__ import annotations
@@ -64,6 +69,9 @@ _system = None
 
 PARTS = ("level", "target", "causes", "plan")
 _protected = PARTS
+_bounds = False  # --bounds: also the running agreement and the fewest answers that would do
+#: --bounds prints the agreement a consultation would reach if cut after this many questions
+CUTS = (15, 20, 25, 28, 31, 34, 37, 40)
 
 
 def protect(parts: tuple[str, ...]) -> None:
@@ -85,19 +93,48 @@ def mask(verdict: Verdict) -> Verdict:
 
 
 def consult(system, answers: dict) -> dict:
-    """The selective consultation of a respondent who answers like ``answers``, against the full sheet."""
+    """The selective consultation of a respondent who answers like ``answers``, against the full sheet.
+
+    With ``--bounds`` it also records, after every answer, whether the verdict of the answers so far
+    already agrees with the full one (``running``), and the fewest of the sheet's answers that
+    reproduce the full verdict (``fewest``).
+    """
     full = expert.diagnose(AnswerSheet(answers=answers), system)
+    wanted = mask(Verdict.of(full))
     consultation = Consultation(system, ask_profile=False)
+    running = []
     while (step := consultation.step) is not None:
         if step.id == CONFIRM:
             consultation.respond("1")
         else:
             consultation.answer(answers.get(step.id, UNKNOWN))
-    verdict, wanted = mask(Verdict.of(expert.diagnose(consultation.sheet, system))), mask(Verdict.of(full))
+            if _bounds:
+                running.append(mask(expert.selection.read(system, dict(consultation.answers)).verdict).agrees(wanted))
+    verdict = mask(Verdict.of(expert.diagnose(consultation.sheet, system)))
     return {"asked": len(consultation.answers),
             "thorough": sum(1 for q, ok in relevance(system.kb, answers).items() if ok),
             "agrees": verdict.agrees(wanted), "exact": verdict.agrees(wanted, 0),
-            "differences": wanted.differences(verdict), "skipped": len(consultation.not_needed)}
+            "differences": wanted.differences(verdict), "skipped": len(consultation.not_needed),
+            **({"running": running, "fewest": fewest_answers(system, answers, wanted)} if _bounds else {})}
+
+
+def fewest_answers(system, answers: dict, wanted: Verdict) -> int:
+    """How few of a sheet's answers reproduce its full verdict, found by dropping answers one at a time
+    (follow-ups first) while the verdict still agrees: what a consultation that knew every answer in
+    advance would need to ask. No selection can stop sooner and still agree, short of luck."""
+    kb = system.kb
+
+    def applicable(given: dict) -> dict:
+        relevant = relevance(kb, given)
+        return {q: v for q, v in given.items() if relevant.get(q)}
+
+    kept = applicable(answers)
+    for question in reversed(list(kb.questions)):
+        if question in kept:
+            trial = applicable({q: v for q, v in kept.items() if q != question})
+            if mask(expert.selection.read(system, trial).verdict).agrees(wanted):
+                kept = trial
+    return len(kept)
 
 
 def _consult_share(sheets: list[dict]) -> list[dict]:
@@ -153,6 +190,17 @@ def summary(label: str, results: list[dict]) -> dict:
     return row
 
 
+def print_bounds(results: list[dict]) -> None:
+    """What any selection could reach on the generated sheets (``--bounds``)."""
+    fewest = [r["fewest"] for r in results]
+    print(f"\nfewest answers that reproduce the full verdict, knowing every answer in advance: "
+          f"mean {statistics.mean(fewest):.1f}, max {max(fewest)}")
+    print("agreement with the full verdict if the consultation stopped after at most N questions:")
+    for cut in CUTS:
+        agree = sum(r["running"][cut - 1] if cut < len(r["running"]) else r["agrees"] for r in results) / len(results)
+        print(f"  N = {cut:2}: {100 * agree:5.1f}%")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sheets", type=int, default=1000, help="generated complete sheets (default 1000)")
@@ -163,10 +211,16 @@ def main() -> int:
                         help="inference engine (default: clips where installed, else experta)")
     parser.add_argument("--cases", type=Path, default=ROOT.parent / "shared" / "cases" / "answers",
                         help="development cases to consult as well, where present")
+    parser.add_argument("--bounds", action="store_true",
+                        help="also print what any selection could reach on these sheets: the agreement if the "
+                             "consultation stopped after 15, 20, 25 ... questions, and the fewest answers of each "
+                             "sheet that reproduce its full verdict (slower)")
     parser.add_argument("--parts", default=",".join(PARTS),
                         help="the parts of the verdict selection protects and agreement compares, e.g. level,target "
                              "(default: all four); shows what each part costs in questions")
     args = parser.parse_args()
+    global _bounds
+    _bounds = args.bounds
     parts = tuple(p for p in PARTS if p in args.parts.split(","))
     if parts != PARTS:
         protect(parts)
@@ -215,6 +269,9 @@ def main() -> int:
     if missed:
         print("generated sheets that differ, by part of the verdict: "
               + ", ".join(f"{part} {count}" for part, count in missed.most_common()))
+
+    if args.bounds:
+        print_bounds(results)
 
     print(f"\nquestion decisions ({len(wall)}, on the examples and {min(args.timed, args.sheets)} generated sheets, "
           f"no memo):")

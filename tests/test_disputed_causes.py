@@ -67,3 +67,15 @@ def test_an_answer_shown_failing_does_not_deny_the_cause(runner, tmp_path):
     named = {c["id"] for c in data["causes"] if c["named"]}
     assert "CAUSE-NO-SHARED-LEAD-DEFINITION" in named
     assert not data["disputed_causes"]
+
+
+def test_why_not_says_the_answer_denies_it(runner, denied_file):
+    explain_schema = json.loads((ROOT / "docs" / "explain.schema.json").read_text(encoding="utf-8"))
+    args = ["explain", "--answers", str(denied_file), "--why-not", "CAUSE-UNCLEAR-RESPONSIBILITY"]
+    result = runner.invoke(cli.main, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    jsonschema.Draft202012Validator(explain_schema).validate(data)
+    assert data["sections"][0]["status"]["state"] == "denied"
+    text = runner.invoke(cli.main, args).output
+    assert "an answer firmly denies it" in text

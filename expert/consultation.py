@@ -220,10 +220,15 @@ class Consultation:
         return next((q for q in self.kb.questions if relevant[q] and q not in self.answers), None)
 
     def _refresh(self) -> None:
-        """Record in the sheet which questions a selective consultation that has stopped left unasked."""
+        """Record in the sheet which questions a selective consultation that has stopped left unasked.
+
+        A thorough consultation leaves none unasked: what an earlier selective run skipped is asked
+        now, or no longer applies once the answers it follows are given."""
         if self._selector is not None:
             decision = self.decision()
             self.sheet.not_needed = decision.not_needed if decision.question is None else ()
+        else:
+            self.sheet.not_needed = ()
 
     @property
     def revisiting(self) -> bool:

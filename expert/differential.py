@@ -19,7 +19,11 @@ stage reads the causes:
   another cause no longer counts for that other cause.
 * **One answer, one piece of evidence.** Findings that rest on the same
   answers count once for a cause (the strongest of them), so a cause is not
-  made certain by one answer that shows several symptoms.
+  made certain by one answer that shows several symptoms. The other way
+  round, a finding that several answers show is one piece per answer
+  (:meth:`expert.inference._Session.rank_causes` splits it): "budgets are
+  fought over" and "the conflicts are about the budget" are two statements,
+  and count twice.
 * **Evidence against** (a direct answer that contradicts a cause) always
   counts. Unknown answers are no evidence at all: no rule reads them.
 * **The manager's word stands.** A cause that an answer firmly contradicts
@@ -63,6 +67,7 @@ class Link:
     cf: float  # what the firing asserted for the cause
     firing: int  # index into the trace
     origin: frozenset = frozenset()  # the answers the finding rests on
+    whole: float | None = None  # where a firing's evidence is split by answer (one Link each): the firing's own cf
 
 
 @dataclass(frozen=True)
@@ -202,7 +207,8 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
                                                   for link in positive.get(cause, ())))
         ranked.append(RankedCause(
             cause, rank, cause in named, certainty[cause],
-            round(combine([link.cf for link in positive.get(cause, []) + negative.get(cause, [])]), DECIMALS),
+            round(combine(list({link.firing: link.cf if link.whole is None else link.whole
+                                for link in positive.get(cause, []) + negative.get(cause, [])}.values())), DECIMALS),
             counted, absorbed, tuple(sorted({link.firing for link in negative.get(cause, ())})),
             cause in contradicted, cause in contradicted and certainty[cause] >= NAMED))
     return ranked

@@ -230,9 +230,33 @@ class _Session:
         for cause, found in self.evidence.get("cause", {}).items():
             for cf, index in found:
                 firing = self.trace[index]
-                links.append(Link(cause, _finding_of(firing), cf, index, self._origin(firing)))
+                finding = _finding_of(firing)
+                pieces = self._pieces(firing, cf) if cf > 0 and not finding.startswith("rule:") else None
+                if pieces:
+                    links += [Link(cause, finding, piece, index, origin, cf) for piece, origin in pieces]
+                else:
+                    links.append(Link(cause, finding, cf, index, self._origin(firing)))
         self.causes = rank_causes(links, order)
         self._ranked = True
+
+    def _pieces(self, firing: Firing, cf: float) -> list[tuple[float, frozenset]] | None:
+        """A cause's evidence through one finding, split by the answers behind that finding.
+
+        A finding shown by two different answers (budget fights, from how the budget is set and
+        from what the conflicts are about) is two pieces of evidence for a cause, one per answer,
+        each as strong as that answer alone makes the finding: one answer counts once, and two
+        answers twice. None where one answer (or one chain of them) is all there is."""
+        (leaf, seen), = firing.leaves
+        if not isinstance(seen, (int, float)) or seen <= 0:
+            return None
+        support = [(value, index) for value, index in self.evidence.get(leaf.fact, {}).get(leaf.id, ()) if value > 0]
+        by_origin: dict[frozenset, float] = {}
+        for value, index in support:
+            origin = self._origin(self.trace[index])
+            by_origin[origin] = max(by_origin.get(origin, 0.0), value)
+        if len(by_origin) < 2:
+            return None
+        return [(round(cf * value / seen, DECIMALS), origin) for origin, value in sorted(by_origin.items(), key=lambda p: sorted(p[0]))]
 
     def _origin(self, firing: Firing) -> frozenset:
         """The answers a firing rests on: those it read, and those behind the findings it read

@@ -197,6 +197,21 @@ class TestPlanPriorities:
                  and system.kb.measures[m].phase == "TRANS-2-TO-3" and not beyond_target(system.kb.measures[m], target)]
         assert own and later and min(own) >= max(later)
 
+    def test_a_named_cause_is_treated_within_the_step_the_company_takes(self, system):
+        """Sales on commission, marketing judged on brand and share: different yardsticks are named. No rule
+        recommends a remedy of the Defined-to-Aligned step for them, so the plan treats them with the step's
+        own remedy (aligning the goals) rather than a later step's common metrics."""
+        answers = {"marketing_department": "separate", "employees": 900, "market_type": "b2b",
+                   "marketing_role": "strategy", "joint_meetings": "regular", "interaction_rules": "written",
+                   "shared_terms": 4, "role_split": "clear_rigid", "joint_projects": "big_events",
+                   "joint_planning": "informed", "conflict_frequency": "rarely", "market_change": ("maturing",),
+                   "rewards": ("separate",), "marketing_kpis": ("brand_share",)}
+        d = expert.diagnose(expert.AnswerSheet(answers=answers), system)
+        assert (d.level.value, d.target.value) == (2, 3)
+        assert next(c for c in d.inference.causes if c.id == "CAUSE-DIFFERENT-GOALS-HORIZONS").named
+        assert d.selection.added_for.get("MEAS-ALIGN-GOALS") == "CAUSE-DIFFERENT-GOALS-HORIZONS"
+        assert "MEAS-COMMON-METRICS" not in d.plan.order
+
     def test_deferred_measures_are_in_every_report(self, runner, tmp_path):
         example = str(EXAMPLES / "defined-manufacturer.yaml")
         text = runner.invoke(cli.main, ["diagnose", "--answers", example]).stdout

@@ -18,7 +18,8 @@ contradicts its own diagnosis:
   level has only "now", with the room of "next"); the rest are worth
   considering later.
 * **Treat what is named.** Every named cause gets a planned measure that
-  addresses it, promoted from the later list if need be; where none can be
+  addresses it, promoted from the later list if need be, a remedy of the
+  steps up to the target before one of a later step; where none can be
   planned, the plan says why (in place, ruled out by context, or a costly
   measure of a later step).
 * **Prerequisites** follow the digest's decision 1: a prerequisite a seed
@@ -283,11 +284,14 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         if any(m in kept for m in treating):
             continue
         deferred_ids = {m for m, _ in deferred}
+        # a remedy of the steps up to the target before one of a later step (as for a first remedy);
+        # among those, one a rule recommended (certainty) before one that is only needed (need)
         candidates = [(recommended[m], m) for m in treating if m in deferred_ids]
-        if not candidates:  # no rule recommended one: the most needed measure the plan may hold
-            candidates = [(round(need[m], 4), m) for m in treating
-                          if m in plain and may_plan(m) and need.get(m, 0.0) > 0]
-        for certainty, ident in sorted(candidates, key=lambda c: (-round(c[0], 3), position[c[1]])):
+        candidates += [(round(need[m], 4), m) for m in treating
+                       if m not in deferred_ids and m in plain and may_plan(m) and need.get(m, 0.0) > 0]
+        for certainty, ident in sorted(candidates, key=lambda c: (beyond_target(kb.measures[c[1]], target),
+                                                                   c[1] not in deferred_ids, -round(c[0], 3),
+                                                                   position[c[1]])):
             if requirements(ident)[2] is None:
                 add(ident, certainty)
                 added_for[ident] = cause.id

@@ -203,15 +203,23 @@ SHOWN_BY = 4  # findings listed for a cause; the rest are counted
 
 def shown_by(d: Diagnosis, cause: str, t: Messages) -> list[str]:
     """The findings that set a cause apart (:meth:`Diagnosis.cause_support`), as statements:
-    a sign or symptom found absent reads "absent: …".
+    a sign or symptom found absent reads "absent: …", and evidence read from an answer directly
+    reads as its rule's summary, so a cause that rests on answers alone still says why.
 
     :meth:`Diagnosis.shown_by` lists the ids only; a rule may read a sign's
     absence (``certainty ≤ -0.5``), which must not read as its presence.
     """
     seen: dict[str, str] = {}
     for _, index in d.cause_support(cause):
-        for m in d.trace[index].matched:
-            if m.fact == "answer" or m.id in seen:
+        firing = d.trace[index]
+        matched = firing.matched
+        if any(m.fact == "answer" for m in matched):
+            # an answer read directly (alone or with findings): the rule says what it shows, in words
+            # ("Lead criteria exist on paper, yet sales accepts few of marketing's leads")
+            seen.setdefault(f"rule:{firing.rule}", d.system.rules.rules[firing.rule].summary[t.lang])
+            continue
+        for m in matched:
+            if m.id in seen:
                 continue
             name = t.name(m.id)
             seen[m.id] = t("doc.absent", name=name) if isinstance(m.value, (int, float)) and m.value < 0 else name

@@ -33,7 +33,8 @@ def summary(d: Diagnosis, t: Messages) -> dict:
     (1, True)
     """
     kb, lang = d.kb, t.lang
-    out: dict = {"level": None, "target": None, "causes": [], "first_steps": [], "changes": [], "settle": []}
+    out: dict = {"level": None, "target": None, "causes": [], "checking": [], "first_steps": [], "changes": [],
+                 "settle": []}
     if d.level:
         lv = d.level
         out["level"] = {"value": lv.value, "name": kb.levels[lv.id].name[lang], "words": certainty_words(lv.certainty, t),
@@ -47,6 +48,8 @@ def summary(d: Diagnosis, t: Messages) -> dict:
         if ident in named:
             out["causes"].append({"name": kb.causes[ident].name[lang], "words": certainty_words(cf, t),
                                   "steps": treated_by(d, ident)})
+    # causes whose signs are present but which an answer denies: not named, but not to be missed either
+    out["checking"] = [kb.causes[ident].name[lang] for ident, _ in d.disputed()]
     for n, ident in enumerate(d.plan.order[:FIRST_STEPS], 1):
         item = d.plan.items[ident]
         out["first_steps"].append({"step": n, "name": kb.measures[ident].name[lang],

@@ -140,6 +140,8 @@ def _summary(d: Diagnosis, t: Messages) -> list[RenderableType]:
         out.append(_items(rows))
     if not s["causes"]:
         out.append(Text(t("report.none")))
+    if s["checking"]:
+        out.append(Text(t("doc.worth_checking", causes="; ".join(s["checking"])), style="dim"))
     out.append(Text(""))
     if s["first_steps"]:
         out.append(Text(t("doc.first_steps"), style="bold"))

@@ -1,6 +1,7 @@
-"""A cause an answer firmly denies is never named; where its findings outweigh that answer, every
-report asks for the answer to be checked instead of asserting either side (issue 17: no cause
-named against a direct answer)."""
+"""How causes reach the reports: a cause an answer firmly denies is never named, and where its
+findings outweigh that answer every report asks for the answer to be checked instead of asserting
+either side (issue 17: no cause named against a direct answer); a named cause always says what
+shows it, in words, even when it rests on answers alone."""
 
 from __future__ import annotations
 
@@ -79,3 +80,24 @@ def test_why_not_says_the_answer_denies_it(runner, denied_file):
     assert data["sections"][0]["status"]["state"] == "denied"
     text = runner.invoke(cli.main, args).output
     assert "an answer firmly denies it" in text
+
+
+def test_a_cause_shown_by_an_answer_alone_says_why(runner, tmp_path):
+    """Marketers on strategy judged on current revenue: the cause rests on that answer, and the report
+    says so in words instead of leaving 'shown by' empty."""
+    path = tmp_path / "horizon.yaml"
+    answers = {"marketing_department": "separate", "employees": 400, "market_type": "b2b",
+               "marketing_role": "strategy", "marketing_kpis": "revenue"}
+    path.write_text(yaml.safe_dump({"organization": "Case", "answers": answers}), encoding="utf-8")
+    out = tmp_path / "report.md"
+    diagnose(runner, path, "--format", "md", "-o", str(out))
+    row = next(line for line in out.read_text(encoding="utf-8").splitlines()
+               if line.startswith("| **Different goals, yardsticks and time horizons**"))
+    assert "Marketers who work on long-term strategy are judged on current revenue" in row
+
+
+def test_the_summary_does_not_let_a_disputed_cause_pass_unseen(runner, denied_file, tmp_path):
+    out = tmp_path / "report.md"
+    diagnose(runner, denied_file, "--format", "md", "-o", str(out))
+    summary = out.read_text(encoding="utf-8").split("## ")[1]  # the first section: the one-screen summary
+    assert "Worth checking: Unclear boundaries of responsibility." in summary

@@ -32,7 +32,9 @@ from .rules import RuleSet, load_rules
 # 2.1: "date" of the answers; "quick" (the quick self-assessment) and "respondents" (several respondents
 # of one organisation: the sides, their own levels, where they differ), null when absent.
 # 2.2: "disputed_causes": causes whose signs are present but which an answer firmly denies.
-SCHEMA_VERSION = "2.2"
+# 2.3: a cause's "treatment" has "reason" and "measure" whenever none of its own remedies is planned,
+#      also where planned measures only ease what shows it.
+SCHEMA_VERSION = "2.3"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
 ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible, unless an answer contradicts them
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
@@ -386,9 +388,9 @@ def _r(value: float) -> float:
 
 def _treatment(tr) -> dict:
     """What the plan does about a named cause, for JSON."""
-    if tr.measures:
+    if tr.reason is None:
         return {"measures": list(tr.measures)}
-    return {"measures": [], "reason": tr.reason, "measure": tr.measure}
+    return {"measures": list(tr.measures), "reason": tr.reason, "measure": tr.measure}
 
 
 def diagnose(answers: AnswerSheet | Mapping[str, Any], kb: ExpertSystem | None = None) -> Diagnosis:

@@ -7,10 +7,12 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+import yaml
 
 import cli
 import expert
 from expert.answers import read_answers
+from expert.plan.selection import addressing
 
 from conftest import EXAMPLES, ROOT
 
@@ -211,6 +213,49 @@ class TestPlanPriorities:
         assert next(c for c in d.inference.causes if c.id == "CAUSE-DIFFERENT-GOALS-HORIZONS").named
         assert d.selection.added_for.get("MEAS-ALIGN-GOALS") == "CAUSE-DIFFERENT-GOALS-HORIZONS"
         assert "MEAS-COMMON-METRICS" not in d.plan.order
+
+    # A 70-person firm with one marketer, staying Defined: leads in dispute, field news lost, no system,
+    # blame between the halves of the funnel, marketers never in deals.
+    SMALL_FIRM = {"marketing_department": "one_person", "leadership": "ceo", "employees": 70, "market_type": "b2b",
+                  "marketing_origin": "added_to_support", "marketing_role": ("sales_support", "image", "leads"),
+                  "location": "same_building", "joint_meetings": "regular", "conflict_frequency": "rarely",
+                  "conflict_topic": ("leads",), "heads_meet": "weekly", "interaction_rules": "written", "shared_terms": 2,
+                  "role_split": "clear_rigid", "duplicated_work": "never", "results_responsibility": ("each_own_part", "blame"),
+                  "mutual_knowledge": "know_not_learn", "joint_projects": "big_events", "information_flow": "no_field_info",
+                  "programmes_in_field": "blind", "mutual_views": ("different_mindsets",), "marketers_in_deals": "never",
+                  "crm": "none", "rewards": ("partly_linked", "common"), "pay_resentment": "no",
+                  "marketing_kpis": ("activity", "lead_volume"), "funnel": "healthy", "marketing_generates_leads": "yes",
+                  "lead_acceptance_pct": 50, "handoffs": "disputes", "marketing_own_sales": "no", "lead_definition": "none",
+                  "immature_leads": "dropped", "market_change": ("growing", "stable"), "current_state_satisfies": 3}
+
+    def test_a_named_cause_gets_its_own_remedy_before_relief_of_what_shows_it(self, system):
+        """The blame that shows a rigid hand-off in the funnel is eased by the survey and communication
+        training the plan already holds; the cause itself gets one of its own remedies, taken from the
+        measures otherwise worth considering later."""
+        d = expert.diagnose(expert.AnswerSheet(answers=self.SMALL_FIRM), system)
+        assert (d.level.value, d.target.value) == (2, 2)
+        assert next(c for c in d.inference.causes if c.id == "CAUSE-RIGID-FUNNEL-SPLIT").named
+        own = set(addressing(system.kb, "CAUSE-RIGID-FUNNEL-SPLIT"))
+        treatment = next(tr for tr in d.selection.treatments if tr.cause == "CAUSE-RIGID-FUNNEL-SPLIT")
+        assert own.intersection(treatment.measures) and treatment.reason is None
+        assert d.selection.added_for.get("MEAS-MARKETERS-IN-CLIENT-NEGOTIATIONS") == "CAUSE-RIGID-FUNNEL-SPLIT"
+
+    def test_a_cause_only_eased_says_why_its_own_remedy_is_not_planned(self, system, runner, tmp_path):
+        """No shared system in a firm staying Defined: its own remedies (a shared CRM) belong to the
+        Integrated step. The plan eases what shows it, and the report says that and why, instead of
+        claiming the cause is treated."""
+        d = expert.diagnose(expert.AnswerSheet(answers=self.SMALL_FIRM), system)
+        treatment = next(tr for tr in d.selection.treatments if tr.cause == "CAUSE-NO-SHARED-SYSTEMS")
+        assert treatment.measures and not set(addressing(system.kb, "CAUSE-NO-SHARED-SYSTEMS")) & set(treatment.measures)
+        assert (treatment.reason, treatment.measure) == ("later_step", "MEAS-SHARED-CRM")
+        cause = next(c for c in d.to_dict()["causes"] if c["id"] == "CAUSE-NO-SHARED-SYSTEMS")
+        assert cause["treatment"] == {"measures": list(treatment.measures), "reason": "later_step",
+                                      "measure": "MEAS-SHARED-CRM"}
+        path = tmp_path / "answers.yaml"
+        path.write_text(yaml.safe_dump({"answers": {k: list(v) if isinstance(v, tuple) else v
+                                                    for k, v in self.SMALL_FIRM.items()}}), encoding="utf-8")
+        text = " ".join(runner.invoke(cli.main, ["diagnose", "--answers", str(path), "--format", "md"]).stdout.split())
+        assert "only ease what shows it. Treated once the Integrated level is reached" in text
 
     def test_deferred_measures_are_in_every_report(self, runner, tmp_path):
         example = str(EXAMPLES / "defined-manufacturer.yaml")

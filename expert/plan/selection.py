@@ -76,8 +76,10 @@ class Treatment:
     """What the plan does about one named cause."""
 
     cause: str
-    measures: tuple[str, ...]  # planned measures that address it
-    reason: str | None = None  # when none: in_place, exists, ruled_out, later_step, no_measure
+    measures: tuple[str, ...]  # planned measures that address it or what shows it
+    # when none of its own remedies is planned (``measures`` then only ease what shows it, if any):
+    # in_place, exists, ruled_out, later_step, no_measure
+    reason: str | None = None
     measure: str | None = None  # the measure the reason is about
 
 
@@ -221,7 +223,8 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
                 stack.append(pre)
         return pull, without, None
 
-    def add(ident: str, certainty: float | None) -> None:
+    def add(ident: str, certainty: float | None) -> list[str]:
+        """Plan a measure with the prerequisites it pulls in (returned)."""
         pull, without, _ = requirements(ident)
         kept[ident] = certainty
         phases[ident] = phase(ident)
@@ -229,6 +232,7 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
             kept[pre] = recommended.get(pre)  # None: only there as a prerequisite
             phases[pre] = min(phase(pre), phases[ident], key=PLAN_PHASES.index)
         skipped.extend(without)
+        return pull
 
     # The most needed measures of each phase, their prerequisites counted against its limit.
     # The measures of the steps up to the target come first, the first remedy of every cause
@@ -278,24 +282,35 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         for m in [ident, *pull]:
             counts[phases[m]] += 1
 
-    # every named cause gets a measure that treats it, or the plan says why not
-    for cause in named:
-        treating = _treating(kb, inference, cause)
-        if any(m in kept for m in treating):
-            continue
+    def add_treatment(cause: str, remedies: list[str]) -> bool:
+        """Plan one of ``remedies`` for a named cause that none treats yet; whether one could be."""
+        nonlocal deferred
         deferred_ids = {m for m, _ in deferred}
         # a remedy of the steps up to the target before one of a later step (as for a first remedy);
         # among those, one a rule recommended (certainty) before one that is only needed (need)
-        candidates = [(recommended[m], m) for m in treating if m in deferred_ids]
-        candidates += [(round(need[m], 4), m) for m in treating
+        candidates = [(recommended[m], m) for m in remedies if m in deferred_ids]
+        candidates += [(round(need[m], 4), m) for m in remedies
                        if m not in deferred_ids and m in plain and may_plan(m) and need.get(m, 0.0) > 0]
         for certainty, ident in sorted(candidates, key=lambda c: (beyond_target(kb.measures[c[1]], target),
                                                                    c[1] not in deferred_ids, -round(c[0], 3),
                                                                    position[c[1]])):
             if requirements(ident)[2] is None:
-                add(ident, certainty)
-                added_for[ident] = cause.id
+                for m in [ident, *add(ident, certainty)]:
+                    added_for[m] = cause  # its prerequisites come in for the same cause
                 deferred = [(m, cf) for m, cf in deferred if m != ident]
+                return True
+        return False
+
+    # every named cause gets a measure that treats it, or the plan says why not
+    for cause in named:
+        treating = _treating(kb, inference, cause)
+        own = set(addressing(kb, cause.id))
+        # one of the cause's own remedies where one can be planned; a measure that only eases
+        # what shows the cause (a survey for the blame a rigid hand-off causes) where none can
+        for remedies in ([m for m in treating if m in own], treating):
+            if any(m in kept for m in remedies):
+                break
+            if add_treatment(cause.id, remedies):
                 break
 
     for ident, _ in deferred:
@@ -317,11 +332,13 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
     treatments = []
     for cause in named:
         planned = tuple(m for m in _treating(kb, inference, cause) if m in kept)
-        if planned:
+        own = list(addressing(kb, cause.id))
+        if any(m in own for m in planned):
             treatments.append(Treatment(cause.id, planned))
             continue
-        reason, about = _why_untreated(kb, list(addressing(kb, cause.id)), excluded, measure_cf, position)
-        treatments.append(Treatment(cause.id, (), reason, about))
+        # none of its own remedies is planned: say why, also where measures ease what shows it
+        reason, about = _why_untreated(kb, own, excluded, measure_cf, position, target)
+        treatments.append(Treatment(cause.id, planned, reason, about))
     skipped = [s for s in dict.fromkeys(skipped) if s.measure in kept]
     return Selection(kept, phases, required_by, edges, deferred, excluded, treatments, skipped, added_for,
                      uncertain, in_place)
@@ -365,7 +382,7 @@ def _decisive(inference: Inference, kind: str, ident: str, positive: bool) -> in
     return index
 
 
-def _why_untreated(kb, measures, excluded, measure_cf, position) -> tuple[str, str | None]:
+def _why_untreated(kb, measures, excluded, measure_cf, position, target) -> tuple[str, str | None]:
     """The best reason a named cause has no planned measure among those addressing it, and the
     measure it is about."""
     for kind in ("in_place", "exists", "ruled_out", "blocked", "later_step"):
@@ -375,4 +392,8 @@ def _why_untreated(kb, measures, excluded, measure_cf, position) -> tuple[str, s
             return ("ruled_out" if kind == "blocked" else kind), found[0]
     later = sorted((m for m in measures if kb.measures[m].phase != "diagnostic"),
                    key=lambda m: (kb.measures[m].phase, position[m]))
+    # remedies nobody recommended: where they are costly steps beyond the aim, that is the reason
+    beyond = [m for m in later if beyond_target(kb.measures[m], target) and kb.measures[m].cost in COSTLY]
+    if beyond:
+        return "later_step", beyond[0]
     return "no_measure", (later[0] if later else None)

@@ -247,15 +247,19 @@ def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
     treatment = next((tr for tr in d.selection.treatments if tr.cause == cause), None) if d.selection else None
     if treatment is None:
         return ""
-    if treatment.measures:
-        steps = sorted(d.plan.order.index(m) + 1 for m in treatment.measures if m in d.plan.order)
-        return t("doc.treated_by", count=len(steps), steps=", ".join(str(n) for n in steps))
+    steps = ", ".join(str(n) for n in sorted(d.plan.order.index(m) + 1 for m in treatment.measures
+                                             if m in d.plan.order))
+    if treatment.reason is None:
+        return t("doc.treated_by", count=len(treatment.measures), steps=steps)
     measure = d.kb.measures[treatment.measure].name[t.lang] if treatment.measure else ""
     if treatment.reason == "later_step":
         step = d.kb.measures[treatment.measure].phase
         level = d.kb.levels[d.kb.transitions[step].to_level].name[t.lang]
-        return t("doc.untreated.later_step", level=level, measure=measure)
-    return t(f"doc.untreated.{treatment.reason}", measure=measure)
+        why = t("doc.untreated.later_step", level=level, measure=measure)
+    else:
+        why = t(f"doc.untreated.{treatment.reason}", measure=measure)
+    # measures that only ease what shows the cause are said to do just that
+    return (t("doc.eased_by", count=len(treatment.measures), steps=steps) + " " + why) if treatment.measures else why
 
 
 def migration_note(questions: dict, t: Messages) -> str:

@@ -25,12 +25,12 @@ from typing import Any
 
 from . import conditions, errors, knowledge, rules
 
-FORMAT = "5"
+FORMAT = "6"
 
 _CLASSES = {cls.__name__: cls for cls in (
     knowledge.Level, knowledge.Sign, knowledge.Transition, knowledge.Symptom, knowledge.Cause,
     knowledge.ContextFactor, knowledge.Measure, knowledge.Owner, knowledge.Evidence, knowledge.Source,
-    knowledge.Choice, knowledge.Question, knowledge.Variant, knowledge.Section, knowledge.Migration,
+    knowledge.Choice, knowledge.Question, knowledge.Variant, knowledge.NameVariant, knowledge.Section, knowledge.Migration,
     knowledge.ValueChange, knowledge.Takeover, knowledge.Contradiction, knowledge.KnowledgeBase,
     knowledge.Statement, knowledge.QuickBand,
     conditions.AnswerLeaf, conditions.FindingLeaf, conditions.All, conditions.Any_,

@@ -209,6 +209,10 @@ class Diagnosis:
     def kb(self) -> KnowledgeBase:
         return self.system.kb
 
+    def measure_name(self, ident: str, lang: str) -> str:
+        """A measure's name in the words of this organisation (:meth:`expert.knowledge.Measure.title`)."""
+        return self.kb.measures[ident].title(self.inference.answers)[lang]
+
     @property
     def engine(self) -> str:
         """The inference engine that ran the rules: ``"clips"`` or ``"experta"``."""
@@ -288,7 +292,7 @@ class Diagnosis:
                           for i, c in self.context]
         out["in_place"] = self.in_place
         out["measures"] = [self._measure(ident, lang) for ident in self.plan.order]
-        out["deferred_measures"] = [{"id": i, "name": kb.measures[i].name[lang],
+        out["deferred_measures"] = [{"id": i, "name": self.measure_name(i, lang),
                                      "transition": kb.measures[i].phase, "certainty": _r(c)} for i, c in self.deferred]
         sel = self.selection
         out["not_planned"] = [{"id": e.measure, "reason": e.kind, **({"prerequisite": e.detail} if e.detail else {}),
@@ -359,7 +363,7 @@ class Diagnosis:
         m = self.kb.measures[ident]
         added = self.selection.added_for.get(ident) if self.selection else None
         return {
-            "id": ident, "name": m.name[lang], "phase": item.phase, "phase_name": self.plan.phase_name(item.phase, lang),
+            "id": ident, "name": self.measure_name(ident, lang), "phase": item.phase, "phase_name": self.plan.phase_name(item.phase, lang),
             "transition": item.transition, "owner_name": self.kb.owners[item.owner].name[lang],
             **({"added_for": added} if added else {}),
             "certainty": None if item.certainty is None else _r(item.certainty),

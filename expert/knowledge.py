@@ -18,7 +18,7 @@ from .conditions import Condition, ConditionParser, UNKNOWN, evaluate, questions
 from .documents import Document, read_document
 from .errors import KnowledgeBaseError, Location, Problem, quoted
 from .plurals import plural_problem
-from .schema import CHOICE_SPEC, LANGS, SPECS, TAKEOVER_SPEC, VARIANT_SPEC, check_entry
+from .schema import CHOICE_SPEC, LANGS, NAME_VARIANT_SPEC, SPECS, TAKEOVER_SPEC, VARIANT_SPEC, check_entry
 
 Text = Mapping[str, str]
 
@@ -113,6 +113,24 @@ class Measure(Entry):
     cautions: Mapping[str, tuple[str, ...]] | None
     tips: Mapping[str, tuple[str, ...]] | None
     suggested: tuple[str, ...]
+    variants: tuple["NameVariant", ...] = ()  # the name in the words of the organisation the answers describe
+
+    def title(self, answers: Mapping[str, Any]) -> Text:
+        """The measure's name for the organisation the answers describe (the first variant whose
+        condition holds, else the digest's name): a weekly meeting of 'the owner and the marketer'
+        where there is no marketing director and no head of sales."""
+        for variant in self.variants:
+            if evaluate(variant.when, lambda fact, name: answers.get(name))[0]:
+                return variant.name
+        return self.name
+
+
+@dataclass(frozen=True)
+class NameVariant:
+    """A measure's name for one kind of organisation."""
+
+    when: Condition
+    name: Text
 
 
 @dataclass(frozen=True)
@@ -603,7 +621,7 @@ def _make(name, e, loc, doc, index, question_types):
                        addresses=tuple(e["addresses"]), context=tuple(e.get("context", ())),
                        evidence=tuple(e.get("evidence", ())), order_note=_text(e.get("order_note")),
                        cautions=_text_list(e.get("cautions")), tips=_text_list(e.get("tips")),
-                       suggested=tuple(e.get("suggested", ())))
+                       suggested=tuple(e.get("suggested", ())), variants=_name_variants(e, doc, index, question_types))
     if name == "owners":
         takeovers = []
         for i, item in enumerate(e.get("takes_over", ())):
@@ -659,6 +677,20 @@ def _make(name, e, loc, doc, index, question_types):
     return Question(**common, section=e["section"], type=e["type"], text=_text(e["text"]), help=_text(e["help"]),
                     choices=choices, minimum=e.get("min"), maximum=e.get("max"), ask_when=ask_when,
                     variants=tuple(variants))
+
+
+def _name_variants(e, doc, index, question_types) -> tuple[NameVariant, ...]:
+    variants = []
+    for i, v in enumerate(e.get("variants", ())):
+        where = ("measures", index, "variants", i)
+        if not isinstance(v, Mapping):
+            raise KnowledgeBaseError("a measure's variant is {when: <condition>, name: {en, ru}}", doc.locate(*where))
+        problems = check_entry(v, NAME_VARIANT_SPEC, doc, where)
+        if problems:
+            raise KnowledgeBaseError(problems[0].message, problems[0].location)
+        parser = ConditionParser(doc, question_types, allow_findings=False)
+        variants.append(NameVariant(parser.parse(v["when"], where + ("when",)), _text(v["name"])))
+    return tuple(variants)
 
 
 def _migration(e, common, doc, index, question_types) -> Migration:
@@ -756,6 +788,12 @@ def _cross_references(kb: KnowledgeBase) -> list[Problem]:
                 if name not in kb.questions:
                     problems.append(Problem(f"'takes_over' reads unknown question '{name}'", o.location))
             problems.extend(check_values(kb, t.when, o.location))
+    for m in kb.measures.values():
+        for v in m.variants:
+            for name in sorted(questions_read(v.when)):
+                if name not in kb.questions:
+                    problems.append(Problem(f"a name variant reads unknown question '{name}'", m.location))
+            problems.extend(check_values(kb, v.when, m.location))
     order = {q: i for i, q in enumerate(kb.questions)}
     for q in kb.questions.values():
         need(q.section, kb.sections, "section", q.location, "section")

@@ -159,7 +159,9 @@ SPECS: dict[str, dict[str, Field]] = {
         "context": Field(id_list, required=False), "evidence": Field(id_list, required=False),
         "order_note": Field(text, required=False), "cautions": Field(text_list, required=False),
         "tips": Field(text_list, required=False),
-        "suggested": Field(id_list, required=False), "sources": SOURCES,
+        "suggested": Field(id_list, required=False),
+        "variants": Field(lambda v: None if isinstance(v, list) and v else "needs a non-empty list", required=False),
+        "sources": SOURCES,
     },
     "owners": {"id": ID, "name": Field(text),
                "takes_over": Field(lambda v: None if isinstance(v, list) and v else "needs a non-empty list", required=False),
@@ -214,6 +216,8 @@ TAKEOVER_SPEC = {"when": Field(lambda v: None), "roles": Field(id_list, required
                  "measures": Field(id_list, required=False), "except": Field(id_list, required=False)}
 
 VARIANT_SPEC = {"when": Field(lambda v: None), "text": Field(text), "help": Field(text, required=False)}
+
+NAME_VARIANT_SPEC = {"when": Field(lambda v: None), "name": Field(text)}
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

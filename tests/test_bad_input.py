@@ -261,3 +261,18 @@ def test_kb_check_validates_contradictions(runner, kb_copy):
     assert "CONTRA-OK" not in out
     result, problems = diagnose_with(runner, kb, rules)  # a broken base stops a diagnosis with one line
     assert_one_clear_line(result, problems, "knowledge/contradictions.yaml:")
+
+
+def test_measure_name_variant_reading_an_unknown_question(runner, kb_copy):
+    kb, rules = kb_copy
+    edit(kb / "measures-diagnostic-defined-aligned.yaml", "- when: {answer: leadership, is: owner_sells}\n        name: {en: \"The owner",
+         "- when: {answer: leadershp, is: owner_sells}\n        name: {en: \"The owner")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "knowledge/measures-diagnostic-defined-aligned.yaml:", "leadershp")
+
+
+def test_measure_name_variant_without_a_name(runner, kb_copy):
+    kb, rules = kb_copy
+    edit(kb / "measures-diagnostic-defined-aligned.yaml", "name: {en: \"The owner takes charge", "nom: {en: \"The owner takes charge")
+    result, lines = diagnose_with(runner, kb, rules)
+    assert_one_clear_line(result, lines, "knowledge/measures-diagnostic-defined-aligned.yaml:", "name")

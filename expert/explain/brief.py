@@ -104,7 +104,9 @@ def _names(d: Diagnosis) -> dict[str, tuple[str, tuple[str, ...]]]:
     for kind, table in tables.items():
         for ident, entry in table.items():
             for lang in ("en", "ru"):
-                out.setdefault(" ".join(entry.name[lang].split()).lower(), (ident, kinds[kind]))
+                names = [entry.name[lang]] + ([d.measure_name(ident, lang)] if kind == "measure" else [])
+                for name in names:  # a measure also by the name the report gives it for this organisation
+                    out.setdefault(" ".join(name.split()).lower(), (ident, kinds[kind]))
     return out
 
 
@@ -237,6 +239,8 @@ def render_brief(brief: Brief, d: Diagnosis, lang: str = "en", answers_file: str
 def _name(d: Diagnosis, kind: str, ident: str, lang: str) -> str:
     if kind == "answer":  # a question, or a value worked out from several respondents (derived:)
         return d.kb.answer_question(ident).text[lang]
+    if kind == "measure":  # as the report names it for this organisation
+        return d.measure_name(ident, lang)
     return Messages(d.kb, lang).name(ident)
 
 

@@ -98,7 +98,7 @@ def plan_graph(d: Diagnosis, lang: str = "en") -> nx.DiGraph:
     for step, ident in enumerate(plan.order, 1):
         item, measure = plan.items[ident], kb.measures[ident]
         graph.add_node(
-            ident, step=step, name=measure.name[lang], phase=item.phase, phase_name=d.plan.phase_name(item.phase, lang),
+            ident, step=step, name=d.measure_name(ident, lang), phase=item.phase, phase_name=d.plan.phase_name(item.phase, lang),
             owner=item.owner, owner_name=kb.owners[item.owner].name[lang], participants=measure.owner_text[lang],
             cost=item.cost, cost_name=t(f"cost.{item.cost}"), weeks=item.weeks, start=item.start,
             finish=item.finish, critical=item.critical, pulled_in=item.pulled_in,

@@ -75,8 +75,8 @@ def report_context(d: Diagnosis, lang: str = "en") -> dict[str, Any]:
                         "words": certainty_words(cf, t)}
                        for i, cf in d.symptoms if cf > 0]
     ctx["plan"] = _plan(d, t, refs)
-    ctx["in_place"] = [kb.measures[m].name[lang] for m in d.in_place]
-    ctx["deferred"] = [kb.measures[m].name[lang] for m, _ in d.deferred]
+    ctx["in_place"] = [d.measure_name(m, lang) for m in d.in_place]
+    ctx["deferred"] = [d.measure_name(m, lang) for m, _ in d.deferred]
     ctx["answers"] = _answers(d, t)
     ctx["not_needed"] = [{"id": q, "question": kb.questions[q].text[lang]} for q in ctx["questions"]["not_needed"]]
     ctx["contradictions"] = [{"id": i, "text": kb.contradictions[i].text[lang], "confirmed": confirmed}
@@ -251,7 +251,7 @@ def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
                                              if m in d.plan.order))
     if treatment.reason is None:
         return t("doc.treated_by", count=len(treatment.measures), steps=steps)
-    measure = d.kb.measures[treatment.measure].name[t.lang] if treatment.measure else ""
+    measure = d.measure_name(treatment.measure, t.lang) if treatment.measure else ""
     if treatment.reason == "later_step":
         step = d.kb.measures[treatment.measure].phase
         level = d.kb.levels[d.kb.transitions[step].to_level].name[t.lang]
@@ -290,7 +290,7 @@ def _plan(d: Diagnosis, t: Messages, refs: _References) -> dict:
             item, m = plan.items[ident], kb.measures[ident]
             costs[item.cost] += 1
             row = {
-                "step": step[ident], "id": ident, "name": m.name[lang], "summary": m.summary[lang],
+                "step": step[ident], "id": ident, "name": d.measure_name(ident, lang), "summary": m.summary[lang],
                 "owner": kb.owners[item.owner].name[lang], "participants": m.owner_text[lang],
                 "cost": t(f"cost.{item.cost}"), "cost_class": item.cost,
                 "cost_note": m.cost_note[lang] if m.cost_note else None,
@@ -317,7 +317,7 @@ def _plan(d: Diagnosis, t: Messages, refs: _References) -> dict:
     return {
         "count": len(plan.order), "rows": rows, "phases": phases, "total_weeks": plan.total_weeks,
         "critical_path": [step[m] for m in plan.critical_path],
-        "critical_names": [kb.measures[m].name[lang] for m in plan.critical_path],
+        "critical_names": [d.measure_name(m, lang) for m in plan.critical_path],
         "costs": [{"class": c, "name": t(f"cost.{c}"), "count": n} for c, n in costs.items() if n],
         "owners": owners, "pulled_in": sum(1 for r in rows if r["pulled_in"]),
         "axis": _axis(plan.total_weeks),

@@ -52,7 +52,7 @@ def summary(d: Diagnosis, t: Messages) -> dict:
     out["checking"] = [kb.causes[ident].name[lang] for ident, _ in d.disputed()]
     for n, ident in enumerate(d.plan.order[:FIRST_STEPS], 1):
         item = d.plan.items[ident]
-        out["first_steps"].append({"step": n, "name": kb.measures[ident].name[lang],
+        out["first_steps"].append({"step": n, "name": d.measure_name(ident, lang),
                                    "owner": kb.owners[item.owner].name[lang],
                                    "when": week_span(item.start + 1, item.finish, t)})
     out["weeks"] = d.plan.total_weeks

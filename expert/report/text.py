@@ -180,7 +180,7 @@ def _plan(d: Diagnosis, t: Messages) -> list[RenderableType]:
             table.add_column(t("report.when"), justify="right", no_wrap=True)
             for ident in ids:
                 item = d.plan.items[ident]
-                label = kb.measures[ident].name[lang]
+                label = d.measure_name(ident, lang)
                 notes = []
                 if item.pulled_in:
                     notes.append(t("report.pulled_in"))
@@ -198,9 +198,9 @@ def _plan(d: Diagnosis, t: Messages) -> list[RenderableType]:
     else:
         out.append(Text(t("report.no_plan")))
     if d.deferred:
-        out.append(Text(f"{t('report.deferred')}: " + "; ".join(kb.measures[m].name[lang] for m, _ in d.deferred)))
+        out.append(Text(f"{t('report.deferred')}: " + "; ".join(d.measure_name(m, lang) for m, _ in d.deferred)))
     if d.in_place:
-        out.append(Text(f"{t('report.in_place')}: " + "; ".join(kb.measures[m].name[lang] for m in d.in_place),
+        out.append(Text(f"{t('report.in_place')}: " + "; ".join(d.measure_name(m, lang) for m in d.in_place),
                         style="dim"))
     out.append(Text(""))
     return out

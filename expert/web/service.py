@@ -201,7 +201,7 @@ def explainable(d, lang: str) -> dict[str, list[tuple[str, str]]]:
         out["how"].append(("target", t("level.value", value=d.target.value, name=kb.levels[d.target.id].name[lang])))
     named = [c.id for c in d.inference.causes if c.named]
     out["how"] += [(c, kb.causes[c].name[lang]) for c in named]
-    out["how"] += [(m, f"{n}. {kb.measures[m].name[lang]}") for n, m in enumerate(d.plan.order, 1)]
+    out["how"] += [(m, f"{n}. {d.measure_name(m, lang)}") for n, m in enumerate(d.plan.order, 1)]
     others = [lv for lv in sorted(kb.levels.values(), key=lambda lv: lv.value) if not d.level or lv.id != d.level.id]
     out["why_not"] += [(lv.id, t("level.value", value=lv.value, name=lv.name[lang])) for lv in others]
     out["why_not"] += [(c, kb.causes[c].name[lang]) for c in kb.causes if c not in named]

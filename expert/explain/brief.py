@@ -18,10 +18,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnosis import Diagnosis
+from ..diagnosis import Diagnosis, unknown_share
 from ..errors import UnknownIdError
 from ..explain import HowSection, ProofNode, explain_how, resolve_conclusion, status
 from ..i18n import Messages
+from ..plan.selection import MEASURE_THRESHOLD
 from ..report.words import certainty_words, weight_words
 
 REASONS = 4  # reasons shown at each level
@@ -207,7 +208,8 @@ def render_brief(brief: Brief, d: Diagnosis, lang: str = "en", answers_file: str
     lines = [f"{t('brief.title')} — {org}", ""]
     lines.append(_headline(d, t, brief))
     lines += _place(d, t, brief)
-    lines.append("")
+    if brief.reasons or not (d.selection and brief.section.status.id in d.selection.added_for):
+        lines.append("")
     if brief.reasons:
         lines.append(t("brief.because"))
         for n, r in enumerate(brief.reasons, 1):
@@ -216,7 +218,7 @@ def render_brief(brief: Brief, d: Diagnosis, lang: str = "en", answers_file: str
             lines.append(f"     {t('brief.more', count=brief.more)}")
         strongest = brief.reasons[0].rule
         lines += ["", t("brief.in_short", text=strongest.because[lang])]
-    else:
+    elif not (d.selection and brief.section.status.id in d.selection.added_for):  # an added step says why above
         lines.append(t("brief.no_reasons"))
     if brief.against:
         lines += ["", t("brief.against")]
@@ -250,6 +252,8 @@ def _headline(d: Diagnosis, t: Messages, brief: Brief) -> str:
     words = certainty_words(st.cf, t)
     if st.kind == "measure" and st.id in d.plan.items:
         step = d.plan.order.index(st.id) + 1
+        if d.selection and st.id in d.selection.added_for and st.cf < MEASURE_THRESHOLD:  # no rule recommended it
+            return t("brief.head.step_added", step=step, name=name)
         return t("brief.head.step", step=step, name=name, words=words)
     if st.kind in ("level", "target") and st.state == "reported":
         level = d.kb.levels[st.id]
@@ -269,17 +273,22 @@ def _place(d: Diagnosis, t: Messages, brief: Brief) -> list[str]:
                        owner=d.kb.owners[item.owner].name[t.lang]))
         if item.critical:
             lines.append(t("brief.critical"))
+        added = d.selection.added_for.get(st.id) if d.selection else None
+        if added == "doubt":
+            given = {q: v for q, v in d.inference.answers.items() if q in d.kb.questions}  # not derived values
+            lines.append(t("brief.added.doubt", pct=round(100 * unknown_share(given))))
+        elif added:
+            lines.append(t("brief.added.cause", cause=d.kb.causes[added].name[t.lang]))
         if item.pulled_in:
             steps = ", ".join(str(d.plan.order.index(m) + 1) for m in item.required_by if m in d.plan.order)
             lines.append(t("brief.pulled_in", steps=steps))
     elif st.kind == "cause":
         ranked = next((c for c in d.inference.causes if c.id == st.id), None)
         if ranked is not None and ranked.named:
-            from ..report.summary import treated_by
+            from ..report.model import treatment_text
 
-            steps = treated_by(d, st.id)
-            lines.append(t("brief.cause_named", rank=ranked.rank) + (" " + t("doc.treated_by", count=len(steps),
-                         steps=", ".join(map(str, steps))) if steps else ""))
+            treatment = treatment_text(d, st.id, t)  # the steps that treat it, or why none does, as the report says
+            lines.append(t("brief.cause_named", rank=ranked.rank) + (" " + treatment if treatment else ""))
     return lines
 
 

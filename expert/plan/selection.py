@@ -19,9 +19,11 @@ contradicts its own diagnosis:
   considering later.
 * **Treat what is named.** Every named cause gets a planned measure that
   addresses it, promoted from the later list if need be, a remedy of the
-  steps up to the target before one of a later step; where none can be
-  planned, the plan says why (in place, ruled out by context, or a costly
-  measure of a later step).
+  steps up to the target before one of a later step, and one of its own
+  remedies before a measure that only eases the symptoms that show it; where
+  none of its own remedies can be planned, the plan says why (in place,
+  ruled out by context, or a costly measure of a later step), also where
+  measures ease its symptoms.
 * **Prerequisites** follow the digest's decision 1: a prerequisite a seed
   states pulls its measure into the plan when that measure may be planned; a
   suggested one only orders two planned measures. A prerequisite in place is

@@ -256,6 +256,7 @@ class TestPlanPriorities:
                                                     for k, v in self.SMALL_FIRM.items()}}), encoding="utf-8")
         text = " ".join(runner.invoke(cli.main, ["diagnose", "--answers", str(path), "--format", "md"]).stdout.split())
         assert "only ease what shows it. Treated once the Integrated level is reached" in text
+        assert "No shared information systems — very likely, 0.81; eased by steps" in text  # the one-screen summary too
 
     # A new head of sales who cannot judge a third of the topics; the level itself is settled.
     PARTIAL_VIEW = {"marketing_department": "separate", "leadership": "ceo", "employees": 1800, "market_type": "b2c",

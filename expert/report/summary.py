@@ -46,8 +46,12 @@ def summary(d: Diagnosis, t: Messages) -> dict:
     named = {c.id for c in d.inference.causes if c.named}
     for ident, cf in d.causes:
         if ident in named:
-            out["causes"].append({"name": kb.causes[ident].name[lang], "words": certainty_words(cf, t),
-                                  "steps": treated_by(d, ident)})
+            steps = treated_by(d, ident)
+            treatment = next((tr for tr in d.selection.treatments if tr.cause == ident), None) if d.selection else None
+            # steps that only ease what shows the cause are not said to treat it (its remedy comes later)
+            key = "doc.steps_eased" if treatment is not None and treatment.reason else "doc.steps_short"
+            out["causes"].append({"name": kb.causes[ident].name[lang], "words": certainty_words(cf, t), "steps": steps,
+                                  "steps_text": t(key, count=len(steps), steps=", ".join(map(str, steps))) if steps else ""})
     # causes whose signs are present but which an answer denies: not named, but not to be missed either
     out["checking"] = [kb.causes[ident].name[lang] for ident, _ in d.disputed()]
     for n, ident in enumerate(d.plan.order[:FIRST_STEPS], 1):

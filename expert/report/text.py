@@ -133,8 +133,7 @@ def _summary(d: Diagnosis, t: Messages) -> list[RenderableType]:
     out.append(Text(t("doc.top_causes"), style="bold"))
     rows = []
     for n, c in enumerate(s["causes"], 1):
-        steps = f"; {t('doc.steps_short', count=len(c['steps']), steps=', '.join(map(str, c['steps'])))}" \
-            if c["steps"] else ""
+        steps = f"; {c['steps_text']}" if c["steps_text"] else ""
         rows.append((f"{n}.", f"{c['name']} — {c['words']}{steps}"))
     if rows:
         out.append(_items(rows))

@@ -53,3 +53,18 @@ def test_two_heads_keep_the_digest_name(system):
                    marketing_role=("sales_support",))
     d = expert.diagnose(expert.AnswerSheet(answers=answers), system)
     assert d.measure_name(MEETING, "en") == system.kb.measures[MEETING].name["en"]
+
+
+def test_joint_meetings_are_named_for_what_the_meetings_still_lack(system):
+    """Departments that already meet monthly are asked to meet weekly (seed 002's cadence), those
+    that only report to each other to work on common problems, those whose meetings keep being
+    cancelled to restart them: never 'hold joint meetings' to a manager who said they do."""
+    base = {"marketing_department": "separate", "leadership": "ceo", "employees": 400, "market_type": "b2b"}
+    names = {}
+    for value in ("never", "regular", "report_outs", "slipping"):
+        d = expert.diagnose(expert.AnswerSheet(answers=dict(base, joint_meetings=value)), system)
+        names[value] = d.measure_name("MEAS-JOINT-DEPARTMENT-MEETINGS", "en")
+    assert names["never"] == system.kb.measures["MEAS-JOINT-DEPARTMENT-MEETINGS"].name["en"]
+    assert "weekly" in names["regular"]
+    assert "working sessions" in names["report_outs"]
+    assert names["slipping"].startswith("Restart")

@@ -68,3 +68,12 @@ def test_joint_meetings_are_named_for_what_the_meetings_still_lack(system):
     assert "weekly" in names["regular"]
     assert "working sessions" in names["report_outs"]
     assert names["slipping"].startswith("Restart")
+
+
+def test_a_crm_sales_already_has_is_opened_not_bought(system):
+    base = {"marketing_department": "separate", "leadership": "ceo", "employees": 400, "market_type": "b2b"}
+    names = {value: expert.diagnose(expert.AnswerSheet(answers=dict(base, crm=value)), system)
+             .measure_name("MEAS-SHARED-CRM", "en") for value in ("none", "sales_only", "shared_passive")}
+    assert names["none"] == system.kb.measures["MEAS-SHARED-CRM"].name["en"]
+    assert names["sales_only"].startswith("Open the sales CRM to marketing")
+    assert "marketing's work into the shared CRM" in names["shared_passive"]

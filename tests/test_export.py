@@ -53,7 +53,7 @@ def empty_plan(d: expert.Diagnosis) -> expert.Diagnosis:
 
 
 def names(d: expert.Diagnosis, lang: str = "en") -> dict[str, str]:
-    return {m: d.kb.measures[m].name[lang] for m in d.plan.order}
+    return {m: d.measure_name(m, lang) for m in d.plan.order}  # as the organisation reads it
 
 
 class TestPlanGraph:
@@ -70,7 +70,7 @@ class TestPlanGraph:
         g = plan_graph.plan_graph(d, "ru")
         first = next(ids for phase, ids in d.plan.phases() if phase == "first")[0]  # the planned file has a first phase
         node = g.nodes[first]
-        assert node["name"] == d.kb.measures[first].name["ru"] and node["name"] != d.kb.measures[first].name["en"]
+        assert node["name"] == d.measure_name(first, "ru") and node["name"] != d.measure_name(first, "en")
         assert node["phase_name"] == "Сначала: выяснить и взять ответственность"
         assert g.graph["language"] == "ru"
 
@@ -236,7 +236,7 @@ class TestToCsv:
             assert int(row[5]) == item.start + 1 and int(row[6]) == item.weeks and int(row[10]) == item.finish
             steps = [int(s) for s in row[9].split(LIST_SEPARATOR)] if row[9] else []
             assert [d.plan.order[s - 1] for s in steps] == depends
-            assert row[2] == d.kb.measures[ident].name["en"]
+            assert row[2] == d.measure_name(ident, "en")
 
     def test_russian_survives_a_spreadsheet(self, diagnoses):
         d = diagnoses[PLANNED]

@@ -95,7 +95,7 @@ class TestHtml:
         kb = d.kb
         assert normal(kb.levels[d.level.id].description["en"]) in page.text
         for step, ident in enumerate(d.plan.order, 1):
-            assert normal(kb.measures[ident].name["en"]) in page.text, ident
+            assert normal(d.measure_name(ident, "en")) in page.text, ident
             assert f"step-{step}" in page.ids  # each measure has its detail block, found by its step number
         for ident, _ in d.causes:
             assert normal(kb.causes[ident].name["en"]) in page.text, ident
@@ -198,7 +198,7 @@ class TestMarkdown:
         assert "```mermaid\nflowchart LR" in text
         plain = html.unescape(text.replace("\\", ""))
         for ident in d.plan.order:
-            assert d.kb.measures[ident].name["en"] in plain
+            assert d.measure_name(ident, "en") in plain
         for n in range(1, text.count('<a id="evidence-') + 1):
             assert f"](#evidence-{n})" in text
         lines = text.splitlines()

@@ -210,6 +210,12 @@ class Diagnosis:
     def kb(self) -> KnowledgeBase:
         return self.system.kb
 
+    def treatment(self, cause: str):
+        """What the plan does about a named cause (:class:`expert.plan.selection.Treatment`), else None."""
+        if self.selection is None:
+            return None
+        return next((tr for tr in self.selection.treatments if tr.cause == cause), None)
+
     def measure_name(self, ident: str, lang: str) -> str:
         """A measure's name in the words of this organisation (:meth:`expert.knowledge.Measure.title`)."""
         return self.kb.measures[ident].title(self.inference.answers)[lang]
@@ -276,11 +282,11 @@ class Diagnosis:
             out["target_level"] = None
         out["symptoms"] = [{"id": i, "name": name(kb.symptoms, i), "certainty": _r(c)} for i, c in self.symptoms]
         ranking = {c.id: c for c in self.inference.causes}
-        treatments = {tr.cause: tr for tr in self.selection.treatments} if self.selection else {}
+        treatments = {i: self.treatment(i) for i, _ in self.causes}
         out["causes"] = [{"id": i, "name": name(kb.causes, i), "certainty": _r(c),
                           **{k: v for k, v in ranking[i].to_dict().items() if k != "certainty"},
                           "shown_by": self.shown_by(i),
-                          **({"treatment": _treatment(treatments[i])} if i in treatments else {})}
+                          **({"treatment": _treatment(treatments[i])} if treatments[i] else {})}
                          for i, c in self.causes]
         out["disputed_causes"] = [{"id": i, "name": name(kb.causes, i), "shown_by": self.shown_by(i),
                                    "said": [{"question": q, "answer": v} for q, v in said]}
@@ -492,13 +498,13 @@ def reason(system: ExpertSystem, answers: Mapping[str, Any], not_needed: Collect
     inference = system.reasoner.infer({**kept, **derived} if derived else kept)
     level = _level_verdict(system, inference, kept, relevant, not_needed)
     target = _target_verdict(system, inference, level)
-    uncertain = level is not None and level.needs_finding_out or unknown_share(kept) >= PARTIAL_VIEW
+    uncertain = level is not None and level.needs_finding_out or _share_unknown(kept) >= PARTIAL_VIEW
     selection = select(system.kb, inference, level.id if level else None, target.id if target else None,
                        uncertain, system.plain_measures)
     return relevant, inference, level, target, selection
 
 
-def unknown_share(answers: Mapping[str, Any]) -> float:
+def _share_unknown(answers: Mapping[str, Any]) -> float:
     """The share of the given answers that are 'unknown'. From ``PARTIAL_VIEW`` on, the causes rest
     partly on guesses and the plan opens with the staff survey, which finds the real ones (decision 3)."""
     return sum(1 for v in answers.values() if v == UNKNOWN) / len(answers) if answers else 0.0

@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnosis import Diagnosis, unknown_share
+from ..diagnosis import Diagnosis
 from ..errors import UnknownIdError
 from ..explain import HowSection, ProofNode, explain_how, resolve_conclusion, status
 from ..i18n import Messages
@@ -275,8 +275,8 @@ def _place(d: Diagnosis, t: Messages, brief: Brief) -> list[str]:
             lines.append(t("brief.critical"))
         added = d.selection.added_for.get(st.id) if d.selection else None
         if added == "doubt":
-            given = {q: v for q, v in d.inference.answers.items() if q in d.kb.questions}  # not derived values
-            lines.append(t("brief.added.doubt", pct=round(100 * unknown_share(given))))
+            asked = d.questions_summary()
+            lines.append(t("brief.added.doubt", pct=round(100 * asked["unknown"] / max(asked["asked"], 1))))
         elif added:
             lines.append(t("brief.added.cause", cause=d.kb.causes[added].name[t.lang]))
         if item.pulled_in:

@@ -18,7 +18,7 @@ from ..conditions import UNKNOWN
 from ..diagnosis import Diagnosis
 from ..i18n import Messages
 from ..knowledge import KnowledgeBase
-from ..report.summary import summary, week_span
+from ..report.summary import summary, treated_by, week_span
 from ..report.words import certainty_words, glossary, weight_words
 
 SOURCE_KINDS = ("literature", "web", "seed")  # the kinds of knowledge/sources.yaml, in report order
@@ -244,11 +244,10 @@ def _cause(d: Diagnosis, t: Messages, refs: _References, ident: str, cf: float) 
 
 def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
     """What the plan does about a named cause, in words: the steps that treat it, or why none does."""
-    treatment = next((tr for tr in d.selection.treatments if tr.cause == cause), None) if d.selection else None
+    treatment = d.treatment(cause)
     if treatment is None:
         return ""
-    steps = ", ".join(str(n) for n in sorted(d.plan.order.index(m) + 1 for m in treatment.measures
-                                             if m in d.plan.order))
+    steps = ", ".join(map(str, treated_by(d, cause)))
     if treatment.reason is None:
         return t("doc.treated_by", count=len(treatment.measures), steps=steps)
     measure = d.measure_name(treatment.measure, t.lang) if treatment.measure else ""

@@ -47,9 +47,8 @@ def summary(d: Diagnosis, t: Messages) -> dict:
     for ident, cf in d.causes:
         if ident in named:
             steps = treated_by(d, ident)
-            treatment = next((tr for tr in d.selection.treatments if tr.cause == ident), None) if d.selection else None
             # steps that only ease what shows the cause are not said to treat it (its remedy comes later)
-            key = "doc.steps_eased" if treatment is not None and treatment.reason else "doc.steps_short"
+            key = "doc.steps_eased" if steps and d.treatment(ident).reason else "doc.steps_short"
             out["causes"].append({"name": kb.causes[ident].name[lang], "words": certainty_words(cf, t), "steps": steps,
                                   "steps_text": t(key, count=len(steps), steps=", ".join(map(str, steps))) if steps else ""})
     # causes whose signs are present but which an answer denies: not named, but not to be missed either
@@ -77,7 +76,7 @@ def week_span(start: int, finish: int, t: Messages) -> str:
 
 def treated_by(d: Diagnosis, cause: str) -> list[int]:
     """The plan's step numbers that treat a named cause."""
-    treatment = next((tr for tr in d.selection.treatments if tr.cause == cause), None) if d.selection else None
+    treatment = d.treatment(cause)
     if treatment is None:
         return []
     return sorted(d.plan.order.index(m) + 1 for m in treatment.measures if m in d.plan.order)

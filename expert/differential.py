@@ -16,7 +16,10 @@ stage reads the causes:
 * **Explaining away.** Causes are named one at a time, the strongest first
   (a greedy parsimonious cover, as in INTERNIST-1/QMR and Reggia's set
   covering). Once a cause is named, a finding it explains at least as well as
-  another cause no longer counts for that other cause.
+  another cause no longer counts for that other cause. One swap pass then
+  checks the greedy choice: a named cause that adds less, beside the others
+  named, than a cause left out would add is replaced by it (greedy naming can
+  lock in a cause whose findings the causes named after it explain better).
 * **One answer, one piece of evidence.** Findings that rest on the same
   answers count once for a cause (the strongest of them), so a cause is not
   made certain by one answer that shows several symptoms. The other way
@@ -194,6 +197,8 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
         for cause in explained_by_naming.get(best, ()):
             if cause not in named:
                 scores[cause] = round(score(cause, named), DECIMALS)
+    named, certainty = _swap_redundant(named, certainty, candidates, contradicted, score, position)
+    scores = {c: round(score(c, named), DECIMALS) for c in candidates}
     others = [c for c in candidates if c not in named]
     for cause in others:
         certainty[cause] = scores[cause]
@@ -212,6 +217,50 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
             counted, absorbed, tuple(sorted({link.firing for link in negative.get(cause, ())})),
             cause in contradicted, cause in contradicted and certainty[cause] >= NAMED))
     return ranked
+
+
+def _swap_redundant(named, certainty, candidates, contradicted, score, position):
+    """One swap pass over the greedy choice (differential.md, section 6, step 3).
+
+    Greedy naming can lock in a cause early on the strength of findings that
+    the causes named after it explain better: a cause many weak signs point to
+    is named first, and a cause with strong evidence of its own comes sixth.
+    Judged against the others named, the named cause that adds least is
+    replaced by the unnamed cause that would add more, as long as the new set
+    still names every member with certainty ``NAMED`` or more. The pass
+    makes at most one swap per candidate, so it ends whatever the evidence.
+
+    Returns the names in naming order and their certainties at naming.
+    """
+    for _ in range(len(candidates) if named else 0):
+        def adds(cause):
+            rest = [n for n in named if n != cause]
+            return round(score(cause, rest), DECIMALS)
+        weakest = min(named, key=lambda n: (adds(n), -position.get(n, 0)))
+        rest = [n for n in named if n != weakest]
+        challengers = [c for c in candidates if c not in named and c not in contradicted]
+        if not challengers:
+            break
+        best = max(challengers, key=lambda c: (round(score(c, rest), DECIMALS), -position.get(c, 0)))
+        if round(score(best, rest), DECIMALS) <= adds(weakest):
+            break
+        order, values = _name_in_turn(rest + [best], score, position)
+        if min(values.values()) < NAMED:
+            break
+        named, certainty = order, values
+    return named, certainty
+
+
+def _name_in_turn(chosen, score, position):
+    """The chosen causes in the order the greedy pass names them, with their certainty at naming."""
+    order: list[str] = []
+    values: dict[str, float] = {}
+    while len(order) < len(chosen):
+        left = [c for c in chosen if c not in order]
+        best = max(left, key=lambda c: (round(score(c, order), DECIMALS), -position.get(c, 0)))
+        values[best] = round(score(best, order), DECIMALS)
+        order.append(best)
+    return order, values
 
 
 def declared(ranking: Sequence[RankedCause]) -> Mapping[str, float]:

@@ -1,0 +1,42 @@
+"""The differential: which causes are named when they compete for the same findings."""
+
+from expert.differential import MAX_NAMED, Link, rank_causes
+
+
+def test_a_cause_whose_findings_the_others_explain_better_gives_way_to_one_with_evidence_of_its_own():
+    # Cause A is the second-likeliest cause of four findings, each the first concern of its own
+    # cause (B..E), which also has a sign of its own; G has strong evidence nobody else explains.
+    # Summed alone, A's four weak links outscore everyone, so the greedy pass names it first, and
+    # with B..E the cap of five is full before G. Once B..E are named, A explains nothing they
+    # do not explain better: the swap pass names G instead.
+    links = []
+    firing = 0
+    for cause in "BCDE":
+        links.append(Link(cause, f"shared-{cause}", 0.6, firing))
+        links.append(Link("A", f"shared-{cause}", 0.5, firing))
+        links.append(Link(cause, f"own-{cause}", 0.5, firing + 1))
+        firing += 2
+    links.append(Link("G", "own-G", 0.7, firing))
+    ranking = rank_causes(links, list("ABCDEG"))
+    named = {c.id for c in ranking if c.named}
+
+    assert len(named) == MAX_NAMED
+    assert named == set("BCDEG")
+    a = next(c for c in ranking if c.id == "A")
+    assert not a.named and set(a.explained_by) == set("BCDE")
+    assert all(c.certainty >= 0.45 for c in ranking if c.named)
+
+
+def test_a_named_cause_with_findings_of_its_own_keeps_its_place():
+    # Same crowd, but A also has a strong finding of its own: it adds more than G would, and stays.
+    links = [Link("A", "own-A", 0.9, 99)]
+    firing = 0
+    for cause in "BCDE":
+        links.append(Link(cause, f"shared-{cause}", 0.6, firing))
+        links.append(Link("A", f"shared-{cause}", 0.5, firing))
+        links.append(Link(cause, f"own-{cause}", 0.5, firing + 1))
+        firing += 2
+    links.append(Link("G", "own-G", 0.7, firing))
+    named = [c.id for c in rank_causes(links, list("ABCDEG")) if c.named]
+
+    assert named[0] == "A" and "G" not in named

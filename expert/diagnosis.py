@@ -217,8 +217,9 @@ class Diagnosis:
         return next((tr for tr in self.selection.treatments if tr.cause == cause), None)
 
     def measure_name(self, ident: str, lang: str) -> str:
-        """A measure's name in the words of this organisation (:meth:`expert.knowledge.Measure.title`)."""
-        return self.kb.measures[ident].title(self.inference.answers)[lang]
+        """A measure's name in the words of this organisation (:meth:`expert.knowledge.Measure.title`):
+        a practice already in place is named for what it is, not for a change to it."""
+        return self.kb.measures[ident].title(self.inference.answers, proposed=ident not in self.in_place)[lang]
 
     @property
     def engine(self) -> str:

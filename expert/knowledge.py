@@ -115,12 +115,16 @@ class Measure(Entry):
     suggested: tuple[str, ...]
     variants: tuple["NameVariant", ...] = ()  # the name in the words of the organisation the answers describe
 
-    def title(self, answers: Mapping[str, Any]) -> Text:
+    def title(self, answers: Mapping[str, Any], proposed: bool = True) -> Text:
         """The measure's name for the organisation the answers describe (the first variant whose
         condition holds, else the digest's name): a weekly meeting of 'the owner and the marketer'
-        where there is no marketing director and no head of sales."""
+        where there is no marketing director and no head of sales.
+
+        A variant that asks for a change to what the company has ("make the joint meetings
+        weekly") names the measure only where it is proposed (``proposed``); a practice already
+        in place is listed under the name of what it is."""
         for variant in self.variants:
-            if evaluate(variant.when, lambda fact, name: answers.get(name))[0]:
+            if (proposed or not variant.change) and evaluate(variant.when, lambda fact, name: answers.get(name))[0]:
                 return variant.name
         return self.name
 
@@ -131,6 +135,7 @@ class NameVariant:
 
     when: Condition
     name: Text
+    change: bool = False  # the name asks for a change to what the company has: only for a proposal
 
 
 @dataclass(frozen=True)
@@ -622,8 +627,8 @@ def _make(name, e, loc, doc, index, question_types):
                        evidence=tuple(e.get("evidence", ())), order_note=_text(e.get("order_note")),
                        cautions=_text_list(e.get("cautions")), tips=_text_list(e.get("tips")),
                        suggested=tuple(e.get("suggested", ())), variants=_variants(
-                           e, ("measures", index), NAME_VARIANT_SPEC, "{when: <condition>, name: {en, ru}}",
-                           lambda when, v: NameVariant(when, _text(v["name"])), doc, question_types))
+                           e, ("measures", index), NAME_VARIANT_SPEC, "{when: <condition>, name: {en, ru}, change: true|false}",
+                           lambda when, v: NameVariant(when, _text(v["name"]), v.get("change", False)), doc, question_types))
     if name == "owners":
         takeovers = []
         for i, item in enumerate(e.get("takes_over", ())):

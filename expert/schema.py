@@ -217,7 +217,8 @@ TAKEOVER_SPEC = {"when": Field(lambda v: None), "roles": Field(id_list, required
 
 VARIANT_SPEC = {"when": Field(lambda v: None), "text": Field(text), "help": Field(text, required=False)}
 
-NAME_VARIANT_SPEC = {"when": Field(lambda v: None), "name": Field(text)}
+NAME_VARIANT_SPEC = {"when": Field(lambda v: None), "name": Field(text),
+                     "change": Field(lambda v: None if isinstance(v, bool) else "needs true or false", required=False)}
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

@@ -77,3 +77,17 @@ def test_a_crm_sales_already_has_is_opened_not_bought(system):
     assert names["none"] == system.kb.measures["MEAS-SHARED-CRM"].name["en"]
     assert names["sales_only"].startswith("Open the sales CRM to marketing")
     assert "marketing's work into the shared CRM" in names["shared_passive"]
+
+
+def test_meetings_already_in_place_are_listed_as_what_they_are_not_as_a_change(system, runner, tmp_path):
+    """Monthly meetings of large departments are in place (monthly suits them): the report lists
+    'joint meetings' among what the company has, not 'make the joint meetings weekly'."""
+    answers = {"marketing_department": "separate", "leadership": "ceo", "employees": 3000, "market_type": "b2b",
+               "department_size": 900, "joint_meetings": "regular"}
+    d = expert.diagnose(expert.AnswerSheet(answers=answers), system)
+    assert "MEAS-JOINT-DEPARTMENT-MEETINGS" in d.in_place
+    base = system.kb.measures["MEAS-JOINT-DEPARTMENT-MEETINGS"].name["en"]
+    assert d.measure_name("MEAS-JOINT-DEPARTMENT-MEETINGS", "en") == base
+    result = runner.invoke(cli.main, ["diagnose", "--answers", write(tmp_path, answers), "--format", "md"])
+    in_place = next(line for line in result.output.splitlines() if line.startswith("Already in place"))
+    assert base in in_place and "weekly" not in in_place

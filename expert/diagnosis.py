@@ -34,7 +34,7 @@ from .rules import RuleSet, load_rules
 # 2.2: "disputed_causes": causes whose signs are present but which an answer firmly denies.
 # 2.3: a cause's "treatment" has "reason" and "measure" whenever none of its own remedies is planned,
 #      also where planned measures only ease what shows it.
-SCHEMA_VERSION = "2.3"
+SCHEMA_VERSION = "2.4"
 CAUSE_THRESHOLD = NAMED  # a cause this certain after the differential is named (see expert.differential)
 ALSO_POSSIBLE = 0.2  # other causes this certain are reported as also possible, unless an answer contradicts them
 UNCERTAIN = 0.5  # below this level certainty no level is established: the plan opens with finding out

@@ -39,6 +39,12 @@ stage reads the causes:
   already knows the practice fails, the answer's evidence is not asserted at
   all: written lead criteria while sales rejects most leads are on paper.)
 
+* **Causes named together.** Where the digest says two causes go together
+  (the knowledge base's ``named_with``: a budget fight is usually a promotion
+  conflict too, decision 10), the second is named beside the first whenever
+  its own evidence reaches ``NAMED``, even past the cap; the named cause that
+  adds least beside the others gives way.
+
 A cause is *named* when its certainty after this competition reaches
 ``NAMED`` (and at most ``MAX_NAMED`` are); the others are "also possible",
 with the named cause that absorbed their evidence. Every later stage reads the
@@ -87,14 +93,17 @@ class RankedCause:
     against: tuple[int, ...]  # firings of evidence against it
     contradicted: bool = False  # an answer speaks firmly against it (CONTRADICTED): never named
     disputed: bool = False  # contradicted, yet certain enough with the answer against it counted: worth checking
+    named_beside: str | None = None  # named past the cap because this named cause is named with it (named_with)
 
     def to_dict(self) -> dict:
         return {"rank": self.rank, "named": self.named, "certainty": round(self.certainty, 3),
                 "evidence_certainty": round(self.evidence_certainty, 3),
-                "explained_by": list(self.explained_by)}
+                "explained_by": list(self.explained_by),
+                **({"named_beside": self.named_beside} if self.named_beside else {})}
 
 
-def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause]:
+def rank_causes(links: Iterable[Link], order: Sequence[str],
+                companions: Mapping[str, Sequence[str]] | None = None) -> list[RankedCause]:
     """Rank the causes that have any evidence.
 
     Parameters
@@ -103,6 +112,10 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
         Every conclusion about a cause asserted by the causes stage.
     order : sequence of str
         Cause ids in knowledge-base order, to break ties.
+    companions : mapping of str to sequence of str, optional
+        Causes named beside a named cause whenever their evidence reaches ``NAMED``, even past
+        the cap (the knowledge base's ``named_with``: a budget fight is usually a promotion
+        conflict too).
 
     Returns
     -------
@@ -198,6 +211,8 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
             if cause not in named:
                 scores[cause] = round(score(cause, named), DECIMALS)
     named, certainty = _swap_redundant(named, certainty, candidates, contradicted, score, position)
+    named, certainty, beside = _name_companions(named, certainty, companions or {}, candidates, contradicted,
+                                                score, position)
     scores = {c: round(score(c, named), DECIMALS) for c in candidates}
     others = [c for c in candidates if c not in named]
     for cause in others:
@@ -215,7 +230,7 @@ def rank_causes(links: Iterable[Link], order: Sequence[str]) -> list[RankedCause
             round(combine(list({link.firing: link.cf if link.whole is None else link.whole
                                 for link in positive.get(cause, []) + negative.get(cause, [])}.values())), DECIMALS),
             counted, absorbed, tuple(sorted({link.firing for link in negative.get(cause, ())})),
-            cause in contradicted, cause in contradicted and certainty[cause] >= NAMED))
+            cause in contradicted, cause in contradicted and certainty[cause] >= NAMED, beside.get(cause)))
     return ranked
 
 
@@ -249,6 +264,35 @@ def _swap_redundant(named, certainty, candidates, contradicted, score, position)
             break
         named, certainty = order, values
     return named, certainty
+
+
+def _name_companions(named, certainty, companions, candidates, contradicted, score, position):
+    """Name beside each named cause the causes it is named with (``companions``) whose evidence,
+    with every named cause counted, still reaches ``NAMED``. At the cap, the named cause that adds
+    least beside the others gives way; a cause that brought a companion in, or came in as one,
+    never does. Returns the names in naming order, their certainties, and companion → its cause."""
+    beside: dict[str, str] = {}
+    for anchor in list(named):
+        for other in companions.get(anchor, ()):
+            if other in named or other in contradicted or other not in candidates:
+                continue
+            if round(score(other, named), DECIMALS) < NAMED:
+                continue
+            chosen = list(named)
+            if len(chosen) >= MAX_NAMED:
+                keep = {anchor} | set(beside) | set(beside.values())
+                droppable = [n for n in chosen if n not in keep]
+                if not droppable:
+                    continue
+                weakest = min(droppable, key=lambda n: (round(score(n, [m for m in chosen if m != n]), DECIMALS),
+                                                        -position.get(n, 0)))
+                chosen.remove(weakest)
+            order, values = _name_in_turn(chosen + [other], score, position)
+            if min(values.values()) < NAMED:
+                continue
+            named, certainty = order, values
+            beside[other] = anchor
+    return named, certainty, beside
 
 
 def _name_in_turn(chosen, score, position):

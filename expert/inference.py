@@ -224,7 +224,7 @@ class _Session:
         return values
 
 
-    def rank_causes(self, order) -> None:
+    def rank_causes(self, order, companions=None) -> None:
         """Run the differential diagnosis over the evidence of the causes stage."""
         links = []
         for cause, found in self.evidence.get("cause", {}).items():
@@ -236,7 +236,7 @@ class _Session:
                     links += [Link(cause, finding, piece, index, origin, cf) for piece, origin in pieces]
                 else:
                     links.append(Link(cause, finding, cf, index, self._origin(firing)))
-        self.causes = rank_causes(links, order)
+        self.causes = rank_causes(links, order, companions)
         self._ranked = True
 
     def _pieces(self, firing: Firing, cf: float) -> list[tuple[float, frozenset]] | None:
@@ -395,6 +395,7 @@ class Reasoner:
         self._ids = {kind: tuple(i for i in kb.ids_of_kind(kind) if i in read[kind])
                      for s in ruleset.stages for kind in s.concludes}
         self._cause_order = tuple(kb.causes)
+        self._companions = {c.id: c.named_with for c in kb.causes.values() if c.named_with}
         read_ids = {kind: ids for kind, ids in self._ids.items() if ids}
         if self.engine == "clips":
             from .compiler_clips import ClipsStages
@@ -436,7 +437,7 @@ class Reasoner:
             if fired is not None:
                 fired.extend(rule.id for rule in rules)
             if "cause" in stage.concludes:  # the causes compete before any later stage reads them
-                session.rank_causes(self._cause_order)
+                session.rank_causes(self._cause_order, self._companions)
             concluded = {}
             for kind in stage.concludes:
                 certainties = session.combined(kind)

@@ -82,7 +82,10 @@ class Symptom(Entry):
 
 @dataclass(frozen=True)
 class Cause(Symptom):
-    pass
+    #: causes named beside this one whenever the answers support them enough to be named at all,
+    #: even past the cap of named causes (a budget fight is usually a promotion conflict too)
+    named_with: tuple[str, ...] = ()
+    named_with_because: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -611,10 +614,14 @@ def _make(name, e, loc, doc, index, question_types):
         return Transition(**common, from_level=e["from"], to_level=e["to"], name=_text(e["name"]),
                           triggers=_text(e["triggers"]), not_needed_when=_text(e["not_needed_when"]),
                           core_measures=tuple(e["core_measures"]), difficulty=_text(e.get("difficulty")))
-    if name in ("symptoms", "causes"):
-        cls = Symptom if name == "symptoms" else Cause
-        return cls(**common, name=_text(e["name"]), description=_text(e["description"]),
-                   evidence=tuple(e.get("evidence", ())))
+    if name == "symptoms":
+        return Symptom(**common, name=_text(e["name"]), description=_text(e["description"]),
+                       evidence=tuple(e.get("evidence", ())))
+    if name == "causes":
+        beside = e.get("named_with") or {}
+        return Cause(**common, name=_text(e["name"]), description=_text(e["description"]),
+                     evidence=tuple(e.get("evidence", ())), named_with=tuple(beside.get("causes", ())),
+                     named_with_because=_text(beside.get("because")))
     if name == "context":
         return ContextFactor(**common, name=_text(e["name"]), proposition=_text(e["proposition"]),
                              opposite=_text(e.get("opposite")), effect=_text(e["effect"]))
@@ -749,6 +756,9 @@ def _cross_references(kb: KnowledgeBase) -> list[Problem]:
     for s in list(kb.symptoms.values()) + list(kb.causes.values()):
         for f in s.evidence:
             need(f, kb.evidence, "evidence", s.location, "evidence")
+    for c in kb.causes.values():
+        for other in c.named_with:
+            need(other, kb.causes, "cause", c.location, "named_with.causes")
     phases = set(kb.transitions) | {"diagnostic"}
     for m in kb.measures.values():
         for t in m.transitions:

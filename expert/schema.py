@@ -142,7 +142,9 @@ SPECS: dict[str, dict[str, Field]] = {
     },
     "causes": {
         "id": ID, "name": Field(text), "description": Field(text),
-        "evidence": Field(id_list, required=False), "sources": SOURCES,
+        "evidence": Field(id_list, required=False),
+        "named_with": Field(nested({"causes": Field(nonempty_id_list), "because": Field(text)}), required=False),
+        "sources": SOURCES,
     },
     "context": {
         "id": ID, "name": Field(text), "proposition": Field(text), "opposite": Field(text, required=False),

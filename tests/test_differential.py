@@ -40,3 +40,28 @@ def test_a_named_cause_with_findings_of_its_own_keeps_its_place():
     named = [c.id for c in rank_causes(links, list("ABCDEG")) if c.named]
 
     assert named[0] == "A" and "G" not in named
+
+
+def _crowd(extra=()):
+    """Five causes, each with evidence of its own, and P, weaker than all five."""
+    links = [Link(cause, f"own-{cause}", 0.8 - 0.02 * i, i) for i, cause in enumerate("ABCDE")]
+    links.append(Link("P", "own-P", 0.5, 10))
+    return links + list(extra)
+
+
+def test_a_cause_named_with_a_named_one_is_named_beside_it_past_the_cap():
+    # E is named with P (a budget fight is usually a promotion conflict too): P is named although
+    # five causes are more certain, and the named cause that adds least, other than E, gives way.
+    ranking = rank_causes(_crowd(), list("ABCDEP"), companions={"E": ("P",)})
+    named = {c.id: c for c in ranking if c.named}
+
+    assert set(named) == set("ABCEP")
+    assert named["P"].named_beside == "E" and named["P"].to_dict()["named_beside"] == "E"
+    assert named["E"].named_beside is None
+
+
+def test_a_companion_too_weak_to_be_named_on_its_own_evidence_is_not_named():
+    weak = [link if link.cause != "P" else Link("P", "own-P", 0.3, 10) for link in _crowd()]
+    named = {c.id for c in rank_causes(weak, list("ABCDEP"), companions={"E": ("P",)}) if c.named}
+
+    assert named == set("ABCDE")

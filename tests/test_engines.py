@@ -12,6 +12,7 @@ import gc
 import json
 import multiprocessing
 import sys
+from types import SimpleNamespace
 
 import pytest
 
@@ -132,7 +133,8 @@ SMALL_RULES = {
 
 
 class SmallKnowledgeBase:
-    causes = ("C1", "C2", "C3")  # the order the differential diagnosis breaks ties in
+    # in the order the differential diagnosis breaks ties in; none is named with another
+    causes = {c: SimpleNamespace(id=c, named_with=()) for c in ("C1", "C2", "C3")}
 
     def ids_of_kind(self, kind):
         return {"symptom": ("S1", "S2", "S3", "S4"), "cause": self.causes}.get(kind, ())

@@ -296,7 +296,10 @@ def _combination(w: Writer, node: ProofNode) -> str:
 def _differential(w: Writer, node: ProofNode) -> str:
     """How the competition between causes changed a cause's certainty, and its verdict."""
     r = node.ranking
-    if r.named:
+    if r.named and r.named_beside:
+        verdict = w.t("explain.how.named_beside", rank=r.rank, cause=r.named_beside,
+                      because=w.kb.causes[node.id].named_with_because[w.lang].rstrip("."))
+    elif r.named:
         verdict = w.t("explain.how.named", rank=r.rank)
     elif r.contradicted:
         verdict = w.t("explain.how.denied")

@@ -258,6 +258,36 @@ class TestPlanPriorities:
         assert "only ease what shows it. Treated once the Integrated level is reached" in text
         assert "No shared information systems — very likely, 0.81; eased by steps" in text  # the one-screen summary too
 
+    def test_a_firm_staying_undefined_gets_a_free_remedy_of_a_later_step_for_a_named_cause(self, system):
+        """A 45-person firm that stays Undefined, where neither side knows the other's work: the cause's
+        free remedies belong to the Aligned step, two steps away. One that costs nothing and reshapes
+        nothing is planned for it, rather than leaving the cause to a costly measure of that step; the
+        core of the Aligned step (joint meetings, rotation) stays with the move to it."""
+        answers = {"marketing_department": "separate", "employees": 45, "market_type": "b2b",
+                   "marketing_origin": "added_to_support", "marketing_role": ("sales_support",), "location": "same_office",
+                   "joint_meetings": "never", "conflict_frequency": "rarely", "heads_meet": "rarely",
+                   "ceo_role": ("steps_in_when_asked",), "interaction_rules": "unwritten", "role_split": "clear_rigid",
+                   "results_responsibility": ("nobody",), "mutual_knowledge": "barely", "joint_projects": "none",
+                   "joint_planning": "separately", "information_flow": "little", "mutual_views": ("respect",),
+                   "marketers_in_deals": "never", "crm": "none", "funnel": "healthy", "marketing_generates_leads": "yes",
+                   "lead_acceptance_pct": 100, "handoffs": "smooth", "current_state_satisfies": 4}
+        d = expert.diagnose(expert.AnswerSheet(answers=answers), system)
+        assert (d.level.value, d.target.value) == (1, 1)
+        assert next(c for c in d.inference.causes if c.id == "CAUSE-NO-MUTUAL-UNDERSTANDING").named
+        treatment = next(tr for tr in d.selection.treatments if tr.cause == "CAUSE-NO-MUTUAL-UNDERSTANDING")
+        assert treatment.reason is None and treatment.measures
+        remedy = d.selection.added_for
+        added = [m for m, cause in remedy.items() if cause == "CAUSE-NO-MUTUAL-UNDERSTANDING"]
+        assert added and all(system.kb.measures[m].cost == "free" for m in added)
+        assert all(system.kb.measures[m].phase == "TRANS-2-TO-3" for m in added)
+        core = system.kb.transitions["TRANS-2-TO-3"].core_measures
+        assert not set(core) & set(d.plan.order)
+        # a named cause no step treats says so in the one-screen summary, in a few words
+        from expert.i18n import Messages
+        from expert.report.summary import summary
+        systems = next(c for c in summary(d, Messages(system.kb, "en"))["causes"] if c["name"] == system.kb.causes["CAUSE-NO-SHARED-SYSTEMS"].name["en"])
+        assert not systems["steps"] and systems["steps_text"] == "treated at a later level"
+
     # A new head of sales who cannot judge a third of the topics; the level itself is settled.
     PARTIAL_VIEW = {"marketing_department": "separate", "leadership": "ceo", "employees": 1800, "market_type": "b2c",
                     "marketing_origin": "unknown", "marketing_role": ("sales_support", "image", "strategy"),

@@ -20,10 +20,12 @@ contradicts its own diagnosis:
 * **Treat what is named.** Every named cause gets a planned measure that
   addresses it, promoted from the later list if need be, a remedy of the
   steps up to the target before one of a later step, and one of its own
-  remedies before a measure that only eases the symptoms that show it; where
-  none of its own remedies can be planned, the plan says why (in place,
-  ruled out by context, or a costly measure of a later step), also where
-  measures ease its symptoms.
+  remedies before a measure that only eases the symptoms that show it. An
+  own remedy that costs nothing and reshapes nothing may come from any later
+  step (not the core of a move the company does not aim for); where none of
+  its own remedies can be planned, the plan says why (in place, ruled out by
+  context, or a costly measure of a later step), also where measures ease its
+  symptoms.
 * **Prerequisites** follow the digest's decision 1: a prerequisite a seed
   states pulls its measure into the plan when that measure may be planned; a
   suggested one only orders two planned measures. A prerequisite in place is
@@ -284,8 +286,12 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         for m in [ident, *pull]:
             counts[phases[m]] += 1
 
-    def add_treatment(cause: str, remedies: list[str]) -> bool:
-        """Plan one of ``remedies`` for a named cause that none treats yet; whether one could be."""
+    def add_treatment(cause: str, remedies: list[str], own: bool = False) -> bool:
+        """Plan one of ``remedies`` for a named cause that none treats yet; whether one could be.
+
+        A cause's ``own`` remedies may also come from any later step where they cost nothing and
+        reshape nothing (marketers riding along on sales visits where neither side knows the
+        other's work): a free remedy a rule recommends has no reason to wait for a level."""
         nonlocal deferred
         deferred_ids = {m for m, _ in deferred}
         # a remedy of the steps up to the target before one of a later step (as for a first remedy);
@@ -293,10 +299,24 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         candidates = [(recommended[m], m) for m in remedies if m in deferred_ids]
         candidates += [(round(need[m], 4), m) for m in remedies
                        if m not in deferred_ids and m in plain and may_plan(m) and need.get(m, 0.0) > 0]
+        if own:
+            # the core of a move beyond the aim stays with that move (it is planned where the company aims for it)
+            cores = {c for t in kb.transitions.values() if kb.levels[t.to_level].value > target for c in t.core_measures}
+            for m in remedies:
+                if (m in deferred_ids or kb.measures[m].cost != "free" or m in STRUCTURES or m in cores
+                        or getattr(excluded.get(m), "kind", "later_step") != "later_step" or may_plan(m)):
+                    continue
+                if measure_cf.get(m, 0.0) >= MEASURE_THRESHOLD:
+                    candidates.append((measure_cf[m], m))
+                elif m in plain and need.get(m, 0.0) > 0:
+                    candidates.append((round(need[m], 4), m))
+        # among equally certain ones, the one treating more of what the diagnosis found
         for certainty, ident in sorted(candidates, key=lambda c: (beyond_target(kb.measures[c[1]], target),
                                                                    c[1] not in deferred_ids, -round(c[0], 3),
+                                                                   -len(found.intersection(kb.measures[c[1]].addresses)),
                                                                    position[c[1]])):
             if requirements(ident)[2] is None:
+                excluded.pop(ident, None)
                 for m in [ident, *add(ident, certainty)]:
                     added_for[m] = cause  # its prerequisites come in for the same cause
                 deferred = [(m, cf) for m, cf in deferred if m != ident]
@@ -309,10 +329,10 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         own = set(addressing(kb, cause.id))
         # one of the cause's own remedies where one can be planned; a measure that only eases
         # what shows the cause (a survey for the blame a rigid hand-off causes) where none can
-        for remedies in ([m for m in treating if m in own], treating):
+        for remedies, its_own in (([m for m in treating if m in own], True), (treating, False)):
             if any(m in kept for m in remedies):
                 break
-            if add_treatment(cause.id, remedies):
+            if add_treatment(cause.id, remedies, its_own):
                 break
 
     for ident, _ in deferred:

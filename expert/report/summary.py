@@ -48,9 +48,13 @@ def summary(d: Diagnosis, t: Messages) -> dict:
         if ident in named:
             steps = treated_by(d, ident)
             # steps that only ease what shows the cause are not said to treat it (its remedy comes later)
-            key = "doc.steps_eased" if steps and d.treatment(ident).reason else "doc.steps_short"
+            reason = d.treatment(ident).reason
+            key = "doc.steps_eased" if steps and reason else "doc.steps_short"
+            # no step treats it: say in a few words why, as the causes table does in full
+            text = (t(key, count=len(steps), steps=", ".join(map(str, steps))) if steps
+                    else t(f"doc.steps_none.{reason}") if reason else "")
             out["causes"].append({"name": kb.causes[ident].name[lang], "words": certainty_words(cf, t), "steps": steps,
-                                  "steps_text": t(key, count=len(steps), steps=", ".join(map(str, steps))) if steps else ""})
+                                  "steps_text": text})
     # causes whose signs are present but which an answer denies: not named, but not to be missed either
     out["checking"] = [kb.causes[ident].name[lang] for ident, _ in d.disputed()]
     for n, ident in enumerate(d.plan.order[:FIRST_STEPS], 1):

@@ -310,11 +310,11 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
                     candidates.append((measure_cf[m], m))
                 elif m in plain and need.get(m, 0.0) > 0:
                     candidates.append((round(need[m], 4), m))
-        # among equally certain ones, the one treating more of what the diagnosis found
+        # among equally certain ones, the one treating more of what the diagnosis found, then the quicker
         for certainty, ident in sorted(candidates, key=lambda c: (beyond_target(kb.measures[c[1]], target),
                                                                    c[1] not in deferred_ids, -round(c[0], 3),
                                                                    -len(found.intersection(kb.measures[c[1]].addresses)),
-                                                                   position[c[1]])):
+                                                                   kb.measures[c[1]].weeks, position[c[1]])):
             if requirements(ident)[2] is None:
                 excluded.pop(ident, None)
                 for m in [ident, *add(ident, certainty)]:

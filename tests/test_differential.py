@@ -3,21 +3,22 @@
 from expert.differential import MAX_NAMED, Link, rank_causes
 
 
+def _second_everywhere() -> list[Link]:
+    """A is the second-likeliest cause of four findings, each the first concern of its own cause
+    (B..E), which also has a sign of its own; G has strong evidence nobody else explains."""
+    links = []
+    for firing, cause in enumerate("BCDE"):
+        links.append(Link(cause, f"shared-{cause}", 0.6, 2 * firing))
+        links.append(Link("A", f"shared-{cause}", 0.5, 2 * firing))
+        links.append(Link(cause, f"own-{cause}", 0.5, 2 * firing + 1))
+    return links + [Link("G", "own-G", 0.7, 8)]
+
+
 def test_a_cause_whose_findings_the_others_explain_better_gives_way_to_one_with_evidence_of_its_own():
-    # Cause A is the second-likeliest cause of four findings, each the first concern of its own
-    # cause (B..E), which also has a sign of its own; G has strong evidence nobody else explains.
     # Summed alone, A's four weak links outscore everyone, so the greedy pass names it first, and
     # with B..E the cap of five is full before G. Once B..E are named, A explains nothing they
     # do not explain better: the swap pass names G instead.
-    links = []
-    firing = 0
-    for cause in "BCDE":
-        links.append(Link(cause, f"shared-{cause}", 0.6, firing))
-        links.append(Link("A", f"shared-{cause}", 0.5, firing))
-        links.append(Link(cause, f"own-{cause}", 0.5, firing + 1))
-        firing += 2
-    links.append(Link("G", "own-G", 0.7, firing))
-    ranking = rank_causes(links, list("ABCDEG"))
+    ranking = rank_causes(_second_everywhere(), list("ABCDEG"))
     named = {c.id for c in ranking if c.named}
 
     assert len(named) == MAX_NAMED
@@ -29,24 +30,16 @@ def test_a_cause_whose_findings_the_others_explain_better_gives_way_to_one_with_
 
 def test_a_named_cause_with_findings_of_its_own_keeps_its_place():
     # Same crowd, but A also has a strong finding of its own: it adds more than G would, and stays.
-    links = [Link("A", "own-A", 0.9, 99)]
-    firing = 0
-    for cause in "BCDE":
-        links.append(Link(cause, f"shared-{cause}", 0.6, firing))
-        links.append(Link("A", f"shared-{cause}", 0.5, firing))
-        links.append(Link(cause, f"own-{cause}", 0.5, firing + 1))
-        firing += 2
-    links.append(Link("G", "own-G", 0.7, firing))
+    links = [Link("A", "own-A", 0.9, 99)] + _second_everywhere()
     named = [c.id for c in rank_causes(links, list("ABCDEG")) if c.named]
 
     assert named[0] == "A" and "G" not in named
 
 
-def _crowd(extra=()):
+def _crowd() -> list[Link]:
     """Five causes, each with evidence of its own, and P, weaker than all five."""
     links = [Link(cause, f"own-{cause}", 0.8 - 0.02 * i, i) for i, cause in enumerate("ABCDE")]
-    links.append(Link("P", "own-P", 0.5, 10))
-    return links + list(extra)
+    return links + [Link("P", "own-P", 0.5, 10)]
 
 
 def test_a_cause_named_with_a_named_one_is_named_beside_it_past_the_cap():

@@ -101,3 +101,25 @@ def test_the_summary_does_not_let_a_disputed_cause_pass_unseen(runner, denied_fi
     diagnose(runner, denied_file, "--format", "md", "-o", str(out))
     summary = out.read_text(encoding="utf-8").split("## ")[1]  # the first section: the one-screen summary
     assert "Worth checking: Unclear boundaries of responsibility." in summary
+
+
+#: A company with many troubles whose budget fight is over advertising money against salespeople.
+BUDGET_OVER_ADVERTISING = yaml.safe_load((ROOT / "tests" / "cases" / "differential-and-plan.yaml").read_text(encoding="utf-8"))
+BUDGET_OVER_ADVERTISING = next(c["answers"] for c in BUDGET_OVER_ADVERTISING["cases"]
+                               if c["id"] == "budget-fight-over-advertising-names-the-promotion-conflict-too")
+
+
+def test_a_cause_named_beside_another_says_why_in_every_report(runner, tmp_path):
+    """Past the cap of five, the promotion conflict is named beside the economic friction
+    (decision 10); the JSON, the Markdown report and explain say so, and the JSON validates."""
+    path = tmp_path / "budget.yaml"
+    path.write_text(yaml.safe_dump({"organization": "Case", "answers": BUDGET_OVER_ADVERTISING}), encoding="utf-8")
+    data = json.loads(diagnose(runner, path, "--format", "json"))
+    jsonschema.validate(data, SCHEMA)
+    promotion = next(c for c in data["causes"] if c["id"] == "CAUSE-PROMOTION-3P")
+    assert promotion["named"] and promotion["named_beside"] == "CAUSE-ECONOMIC-BUDGET"
+    assert sum(c["named"] for c in data["causes"]) == 5
+    markdown = " ".join(diagnose(runner, path, "--format", "md").split())
+    assert "Named beside “Economic friction: how the money is split”: A budget fight is usually a promotion conflict too" in markdown
+    how = runner.invoke(cli.main, ["explain", "--answers", str(path), "--how", "CAUSE-PROMOTION-3P"]).output
+    assert "Named beside" in how

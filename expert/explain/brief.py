@@ -289,9 +289,6 @@ def _place(d: Diagnosis, t: Messages, brief: Brief) -> list[str]:
 
             treatment = treatment_text(d, st.id, t)  # the steps that treat it, or why none does, as the report says
             lines.append(t("brief.cause_named", rank=ranked.rank) + (" " + treatment if treatment else ""))
-            if ranked.named_beside:
-                lines.append(t("brief.cause_named_beside", cause=d.kb.causes[ranked.named_beside].name[t.lang],
-                               because=d.kb.causes[st.id].named_with_because[t.lang]))
     return lines
 
 

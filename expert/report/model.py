@@ -247,6 +247,19 @@ def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
     treatment = d.treatment(cause)
     if treatment is None:
         return ""
+    return _named_beside(d, cause, t) + _treated(d, cause, treatment, t)
+
+
+def _named_beside(d: Diagnosis, cause: str, t: Messages) -> str:
+    """Why a cause past the cap of five is named: the digest names it with another (decision 10)."""
+    ranked = next((c for c in d.inference.causes if c.id == cause), None)
+    if ranked is None or not ranked.named_beside:
+        return ""
+    return t("doc.named_beside", cause=d.kb.causes[ranked.named_beside].name[t.lang],
+             because=d.kb.causes[cause].named_with_because[t.lang]) + " "
+
+
+def _treated(d: Diagnosis, cause: str, treatment, t: Messages) -> str:
     steps = ", ".join(map(str, treated_by(d, cause)))
     if treatment.reason is None:
         return t("doc.treated_by", count=len(treatment.measures), steps=steps)

@@ -83,6 +83,7 @@ def run(ctx: click.Context, system: expert.ExpertSystem, session: Path, resume: 
 
     if resume and not starting:
         ui.say(t("consult.resumed", file=name, count=consultation.asked()))
+        consultation.resume_confirmation()  # interrupted at "two answers disagree": ask it again
     else:
         if starting:
             ui.say(t("consult.new_session", file=name))

@@ -423,6 +423,14 @@ class Consultation:
             cursor["confirming"] = list(self._confirming)
         return cursor
 
+    def resume_confirmation(self) -> None:
+        """Resuming from an answers file, which keeps no :attr:`cursor`: where the last answer given
+        completed a contradiction nobody confirmed, the consultation was interrupted at its
+        confirmation, and asks it again before the next question (else the next reply would be
+        taken as the answer to the next question)."""
+        if self._confirming is None and self._at is None and self._history:
+            self._check_contradictions(self._history[-1])
+
     def restore(self, cursor: Any) -> None:
         """Return to where :attr:`cursor` was taken; anything that no longer applies is ignored."""
         if not isinstance(cursor, dict):

@@ -442,6 +442,10 @@ class QuickConsultation:
             cursor["accepted"] = True
         return cursor
 
+    def resume_confirmation(self) -> None:
+        """Nothing to ask again: the quick statements contradict nothing (see
+        :meth:`expert.consultation.Consultation.resume_confirmation`)."""
+
     def restore(self, cursor: Any) -> None:
         """Return to where :attr:`cursor` was taken; anything that no longer applies is ignored."""
         if not isinstance(cursor, dict):
@@ -545,6 +549,10 @@ class FullThenQuick:
         if isinstance(cursor, dict):
             self.full.restore(cursor.get("full"))
             self.quick.restore(cursor.get("quick"))
+
+    def resume_confirmation(self) -> None:
+        """See :meth:`Consultation.resume_confirmation` (the quick statements contradict nothing)."""
+        self.full.resume_confirmation()
 
     def why(self, ident: str):
         return self.full.why(ident) if ident in self.kb.questions else self.quick.why(ident)

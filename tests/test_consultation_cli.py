@@ -18,9 +18,11 @@ import yaml
 
 import cli
 import expert
+from expert.consultation import CONFIRM
 
 from conftest import EXAMPLES
-from consult_script import ACCORD, asked_answers, asked_in_order, child_env, consulted, example, jsonable, lines_for
+from consult_script import (ACCORD, asked_answers, asked_in_order, child_env, consulted, example, jsonable, lines_for,
+                            walk)
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -193,6 +195,24 @@ class TestLineMode:
             "text": system.kb.contradictions["CONTRA-LEAD-ROLE-WITHOUT-LEADS"].text["en"]}]
         saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
         assert saved["confirmed"] == ["CONTRA-LEAD-ROLE-WITHOUT-LEADS"]
+
+    def test_input_ending_at_a_confirmation_asks_it_again_on_resume(self, runner, system, tmp_path):
+        """Fed one line per run, a consultation interrupted at "two answers disagree" asks it again
+        when resumed: the next line confirms both answers instead of answering the next question."""
+        answers = {"marketing_department": "separate", "market_type": "b2b", "marketing_role": "leads",
+                   "marketing_generates_leads": "no"}
+        sheet = expert.AnswerSheet("Acme", "executive", answers)
+        lines = lines_for(system, sheet, selective=False)
+        confirm = 2 + walk(system, sheet, False)[1].index(CONFIRM)  # the line that confirms both answers (after name, role)
+        first = consult(runner, tmp_path, lines[:confirm], "--thorough")  # the input ends at the confirmation
+        assert first.exit_code == 0, first.stderr
+        assert first.stderr.rstrip().count("Two answers disagree") == 1
+        second = consult(runner, tmp_path, ["1"], "--resume", "--thorough")
+        assert second.exit_code == 0, second.stderr
+        assert "Two answers disagree" in second.stderr
+        saved = yaml.safe_load((tmp_path / "session.yaml").read_text(encoding="utf-8"))
+        assert saved["confirmed"] == ["CONTRA-LEAD-ROLE-WITHOUT-LEADS"]
+        assert len(saved["answers"]) == confirm - 2  # the "1" answered no further question
 
     @pytest.mark.parametrize("lang", ["en", "ru"])
     @pytest.mark.parametrize("columns", [80, 120])

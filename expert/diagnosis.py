@@ -17,7 +17,7 @@ from typing import Any, Collection, Mapping, Sequence
 from .answers import AnswerSheet, check_answers, relevance
 from .conditions import UNKNOWN, PRESENT, AnswerLeaf, findings_read, leaves
 from .contradictions import find_contradictions, questions_of
-from .differential import NAMED
+from .differential import NAMED, RankedCause
 from .documents import Document
 from .inference import Firing, Inference, Reasoner, choose_engine
 from .knowledge import KnowledgeBase, load_knowledge_base
@@ -209,6 +209,10 @@ class Diagnosis:
     @property
     def kb(self) -> KnowledgeBase:
         return self.system.kb
+
+    def ranked_cause(self, cause: str) -> RankedCause | None:
+        """Where the differential diagnosis put a cause (None: no evidence for or against it)."""
+        return next((c for c in self.inference.causes if c.id == cause), None)
 
     def treatment(self, cause: str):
         """What the plan does about a named cause (:class:`expert.plan.selection.Treatment`), else None."""

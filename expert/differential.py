@@ -248,16 +248,13 @@ def _swap_redundant(named, certainty, candidates, contradicted, score, position)
     Returns the names in naming order and their certainties at naming.
     """
     for _ in range(len(candidates) if named else 0):
-        def adds(cause):
-            rest = [n for n in named if n != cause]
-            return round(score(cause, rest), DECIMALS)
-        weakest = min(named, key=lambda n: (adds(n), -position.get(n, 0)))
+        weakest = _adding_least(named, named, score, position)
         rest = [n for n in named if n != weakest]
         challengers = [c for c in candidates if c not in named and c not in contradicted]
         if not challengers:
             break
         best = max(challengers, key=lambda c: (round(score(c, rest), DECIMALS), -position.get(c, 0)))
-        if round(score(best, rest), DECIMALS) <= adds(weakest):
+        if round(score(best, rest), DECIMALS) <= round(score(weakest, rest), DECIMALS):
             break
         order, values = _name_in_turn(rest + [best], score, position)
         if min(values.values()) < NAMED:
@@ -284,15 +281,18 @@ def _name_companions(named, certainty, companions, candidates, contradicted, sco
                 droppable = [n for n in chosen if n not in keep]
                 if not droppable:
                     continue
-                weakest = min(droppable, key=lambda n: (round(score(n, [m for m in chosen if m != n]), DECIMALS),
-                                                        -position.get(n, 0)))
-                chosen.remove(weakest)
+                chosen.remove(_adding_least(droppable, chosen, score, position))
             order, values = _name_in_turn(chosen + [other], score, position)
             if min(values.values()) < NAMED:
                 continue
             named, certainty = order, values
             beside[other] = anchor
     return named, certainty, beside
+
+
+def _adding_least(among, named, score, position):
+    """Of the causes ``among`` (all named), the one whose evidence adds least beside the other named causes."""
+    return min(among, key=lambda n: (round(score(n, [m for m in named if m != n]), DECIMALS), -position.get(n, 0)))
 
 
 def _name_in_turn(chosen, score, position):

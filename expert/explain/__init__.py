@@ -264,8 +264,8 @@ def status(d: Diagnosis, kind: str, ident: str) -> Status:
 
 
 def ranking(d: Diagnosis, cause: str) -> RankedCause | None:
-    """Where the differential diagnosis put a cause (None: no evidence for or against it)."""
-    return next((c for c in d.inference.causes if c.id == cause), None)
+    """Where the differential diagnosis put a cause (:meth:`Diagnosis.ranked_cause`)."""
+    return d.ranked_cause(cause)
 
 
 def rules_concluding(d: Diagnosis, kind: str, ident: str) -> list[Rule]:

@@ -283,7 +283,7 @@ def _place(d: Diagnosis, t: Messages, brief: Brief) -> list[str]:
             steps = ", ".join(str(d.plan.order.index(m) + 1) for m in item.required_by if m in d.plan.order)
             lines.append(t("brief.pulled_in", steps=steps))
     elif st.kind == "cause":
-        ranked = next((c for c in d.inference.causes if c.id == st.id), None)
+        ranked = d.ranked_cause(st.id)
         if ranked is not None and ranked.named:
             from ..report.model import treatment_text
 

@@ -286,6 +286,9 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         for m in [ident, *pull]:
             counts[phases[m]] += 1
 
+    # the core of a move beyond the aim stays with that move (it is planned where the company aims for it)
+    cores_beyond = {c for t in kb.transitions.values() if kb.levels[t.to_level].value > target for c in t.core_measures}
+
     def add_treatment(cause: str, remedies: list[str], own: bool = False) -> bool:
         """Plan one of ``remedies`` for a named cause that none treats yet; whether one could be.
 
@@ -300,11 +303,11 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
         candidates += [(round(need[m], 4), m) for m in remedies
                        if m not in deferred_ids and m in plain and may_plan(m) and need.get(m, 0.0) > 0]
         if own:
-            # the core of a move beyond the aim stays with that move (it is planned where the company aims for it)
-            cores = {c for t in kb.transitions.values() if kb.levels[t.to_level].value > target for c in t.core_measures}
             for m in remedies:
-                if (m in deferred_ids or kb.measures[m].cost != "free" or m in STRUCTURES or m in cores
-                        or getattr(excluded.get(m), "kind", "later_step") != "later_step" or may_plan(m)):
+                # only what the gate of later steps kept out (nothing else excludes it), free, reshaping nothing
+                held_back = (m not in deferred_ids and not may_plan(m)
+                             and (m not in excluded or excluded[m].kind == "later_step"))
+                if not held_back or kb.measures[m].cost != "free" or m in STRUCTURES or m in cores_beyond:
                     continue
                 if measure_cf.get(m, 0.0) >= MEASURE_THRESHOLD:
                     candidates.append((measure_cf[m], m))

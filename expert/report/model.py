@@ -252,7 +252,7 @@ def treatment_text(d: Diagnosis, cause: str, t: Messages) -> str:
 
 def _named_beside(d: Diagnosis, cause: str, t: Messages) -> str:
     """Why a cause past the cap of five is named: the digest names it with another (decision 10)."""
-    ranked = next((c for c in d.inference.causes if c.id == cause), None)
+    ranked = d.ranked_cause(cause)
     if ranked is None or not ranked.named_beside:
         return ""
     return t("doc.named_beside", cause=d.kb.causes[ranked.named_beside].name[t.lang],

@@ -91,22 +91,6 @@ def diagnose_with(runner, kb, rules):
                         "--answers", str(ROOT / "examples" / "defined-manufacturer.yaml")])
 
 
-def test_dangling_reference_in_knowledge(runner, kb_copy):
-    kb, rules = kb_copy
-    edit(kb / "measures-aligned.yaml", "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETINGS]",
-         "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETING]")
-    result, lines = diagnose_with(runner, kb, rules)
-    assert_one_clear_line(result, lines, "knowledge/measures-aligned.yaml:", "unknown measure 'MEAS-JOINT-DEPARTMENT-MEETING'")
-
-
-def test_prerequisite_cycle_in_knowledge(runner, kb_copy):
-    kb, rules = kb_copy
-    # the staff survey opens every plan; making it depend on a later measure closes a cycle
-    edit(kb / "measures-diagnostic-defined-aligned.yaml", "    prerequisites: []\n", "    prerequisites: [MEAS-CMO-CCO-WEEKLY-MEETING]\n")
-    result, lines = diagnose_with(runner, kb, rules)
-    assert_one_clear_line(result, lines, "prerequisite", "MEAS-")
-
-
 def test_malformed_knowledge_file(runner, kb_copy):
     kb, rules = kb_copy
     (kb / "levels.yaml").write_text("levels: [\n", encoding="utf-8")
@@ -122,20 +106,6 @@ def test_missing_translation(runner, kb_copy):
     (kb / "causes.yaml").write_text(text[:start] + '    name: {en: "Only English"}' + text[line_end:], encoding="utf-8")
     result, lines = diagnose_with(runner, kb, rules)
     assert_one_clear_line(result, lines, "knowledge/causes.yaml:", "missing translation: ru")
-
-
-def test_rule_naming_an_unknown_question(runner, kb_copy):
-    kb, rules = kb_copy
-    edit(rules / "10-observations.yaml", "when: {answer: employees, max: 99}", "when: {answer: headcount, max: 99}")
-    result, lines = diagnose_with(runner, kb, rules)
-    assert_one_clear_line(result, lines, "rules/10-observations.yaml:", "unknown question 'headcount'")
-
-
-def test_rule_naming_an_unknown_value(runner, kb_copy):
-    kb, rules = kb_copy
-    edit(rules / "55-practices.yaml", "when: {answer: joint_meetings, is: weekly}", "when: {answer: joint_meetings, is: daily}")
-    result, lines = diagnose_with(runner, kb, rules)
-    assert_one_clear_line(result, lines, "rules/55-practices.yaml:", "'daily' is not an allowed answer")
 
 
 def test_a_plural_with_the_wrong_number_of_forms(runner, kb_copy):
@@ -263,16 +233,37 @@ def test_kb_check_validates_contradictions(runner, kb_copy):
     assert_one_clear_line(result, problems, "knowledge/contradictions.yaml:")
 
 
-def test_measure_name_variant_reading_an_unknown_question(runner, kb_copy):
-    kb, rules = kb_copy
-    edit(kb / "measures-diagnostic-defined-aligned.yaml", "- when: {answer: leadership, is: owner_sells}\n        name: {en: \"The owner",
-         "- when: {answer: leadershp, is: owner_sells}\n        name: {en: \"The owner")
-    result, lines = diagnose_with(runner, kb, rules)
-    assert_one_clear_line(result, lines, "knowledge/measures-diagnostic-defined-aligned.yaml:", "leadershp")
+#: One edit that breaks the knowledge base or the rules, and the one line that must say where and what:
+#: (id, folder, file, text replaced, replacement, where the line points, what it says).
+BROKEN_ENTRIES = [
+    ("dangling-reference-in-knowledge", "kb", "measures-aligned.yaml", "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETINGS]",
+     "prerequisites: [MEAS-JOINT-DEPARTMENT-MEETING]", "knowledge/measures-aligned.yaml:",
+     "unknown measure 'MEAS-JOINT-DEPARTMENT-MEETING'"),
+    # the staff survey opens every plan; making it depend on a later measure closes a cycle
+    ("prerequisite-cycle-in-knowledge", "kb", "measures-diagnostic-defined-aligned.yaml", "    prerequisites: []\n",
+     "    prerequisites: [MEAS-CMO-CCO-WEEKLY-MEETING]\n", "prerequisite", "MEAS-"),
+    ("rule-naming-an-unknown-question", "rules", "10-observations.yaml", "when: {answer: employees, max: 99}",
+     "when: {answer: headcount, max: 99}", "rules/10-observations.yaml:", "unknown question 'headcount'"),
+    ("rule-naming-an-unknown-value", "rules", "55-practices.yaml", "when: {answer: joint_meetings, is: weekly}",
+     "when: {answer: joint_meetings, is: daily}", "rules/55-practices.yaml:", "'daily' is not an allowed answer"),
+    ("measure-name-variant-reading-an-unknown-question", "kb", "measures-diagnostic-defined-aligned.yaml",
+     "- when: {answer: leadership, is: owner_sells}\n        name: {en: \"The owner",
+     "- when: {answer: leadershp, is: owner_sells}\n        name: {en: \"The owner",
+     "knowledge/measures-diagnostic-defined-aligned.yaml:", "leadershp"),
+    ("measure-name-variant-without-a-name", "kb", "measures-diagnostic-defined-aligned.yaml",
+     "name: {en: \"The owner takes charge", "nom: {en: \"The owner takes charge",
+     "knowledge/measures-diagnostic-defined-aligned.yaml:", "name"),
+    ("measure-name-variant-change-not-a-flag", "kb", "measures-diagnostic-defined-aligned.yaml", "        change: true\n",
+     "        change: maybe\n", "knowledge/measures-diagnostic-defined-aligned.yaml:", "'change' needs true or false"),
+    ("cause-named-with-an-unknown-cause", "kb", "causes.yaml", "      causes: [CAUSE-PROMOTION-3P]",
+     "      causes: [CAUSE-PROMOTION-4P]", "knowledge/causes.yaml:", "unknown cause 'CAUSE-PROMOTION-4P'"),
+]
 
 
-def test_measure_name_variant_without_a_name(runner, kb_copy):
+@pytest.mark.parametrize("folder, name, old, new, where, what", [c[1:] for c in BROKEN_ENTRIES],
+                         ids=[c[0] for c in BROKEN_ENTRIES])
+def test_a_broken_entry_stops_a_diagnosis_with_one_line(runner, kb_copy, folder, name, old, new, where, what):
     kb, rules = kb_copy
-    edit(kb / "measures-diagnostic-defined-aligned.yaml", "name: {en: \"The owner takes charge", "nom: {en: \"The owner takes charge")
+    edit((kb if folder == "kb" else rules) / name, old, new)
     result, lines = diagnose_with(runner, kb, rules)
-    assert_one_clear_line(result, lines, "knowledge/measures-diagnostic-defined-aligned.yaml:", "name")
+    assert_one_clear_line(result, lines, where, what)

@@ -208,7 +208,8 @@ def render_brief(brief: Brief, d: Diagnosis, lang: str = "en", answers_file: str
     lines = [f"{t('brief.title')} — {org}", ""]
     lines.append(_headline(d, t, brief))
     lines += _place(d, t, brief)
-    if brief.reasons or not (d.selection and brief.section.status.id in d.selection.added_for):
+    added = bool(d.selection) and brief.section.status.id in d.selection.added_for  # _place said why it was added
+    if brief.reasons or not added:
         lines.append("")
     if brief.reasons:
         lines.append(t("brief.because"))
@@ -218,7 +219,7 @@ def render_brief(brief: Brief, d: Diagnosis, lang: str = "en", answers_file: str
             lines.append(f"     {t('brief.more', count=brief.more)}")
         strongest = brief.reasons[0].rule
         lines += ["", t("brief.in_short", text=strongest.because[lang])]
-    elif not (d.selection and brief.section.status.id in d.selection.added_for):  # an added step says why above
+    elif not added:
         lines.append(t("brief.no_reasons"))
     if brief.against:
         lines += ["", t("brief.against")]

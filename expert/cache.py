@@ -25,7 +25,7 @@ from typing import Any
 
 from . import conditions, errors, knowledge, rules
 
-FORMAT = "8"
+FORMAT = "9"
 
 _CLASSES = {cls.__name__: cls for cls in (
     knowledge.Level, knowledge.Sign, knowledge.Transition, knowledge.Symptom, knowledge.Cause,

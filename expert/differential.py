@@ -44,6 +44,11 @@ stage reads the causes:
   conflict too, decision 10), the second is named beside the first whenever
   its own evidence reaches ``NAMED``, even past the cap; the named cause that
   adds least beside the others gives way.
+* **Root causes stay.** A cause the seeds call the origin of the others (the
+  knowledge base's ``root``: the dispute over separating marketing from
+  sales, the dispute over status and power) is not the one that gives way,
+  in the swap pass or to a cause named beside another, while another named
+  cause could.
 
 A cause is *named* when its certainty after this competition reaches
 ``NAMED`` (and at most ``MAX_NAMED`` are); the others are "also possible",
@@ -103,7 +108,8 @@ class RankedCause:
 
 
 def rank_causes(links: Iterable[Link], order: Sequence[str],
-                companions: Mapping[str, Sequence[str]] | None = None) -> list[RankedCause]:
+                companions: Mapping[str, Sequence[str]] | None = None,
+                roots: frozenset[str] = frozenset()) -> list[RankedCause]:
     """Rank the causes that have any evidence.
 
     Parameters
@@ -116,6 +122,10 @@ def rank_causes(links: Iterable[Link], order: Sequence[str],
         Causes named beside a named cause whenever their evidence reaches ``NAMED``, even past
         the cap (the knowledge base's ``named_with``: a budget fight is usually a promotion
         conflict too).
+    roots : frozenset of str, optional
+        Causes the seeds call the origin of the others (the knowledge base's ``root``): once
+        named, such a cause does not give way at the cap to a cause that adds more beside the
+        others, or to a cause named beside another.
 
     Returns
     -------
@@ -210,9 +220,9 @@ def rank_causes(links: Iterable[Link], order: Sequence[str],
         for cause in explained_by_naming.get(best, ()):
             if cause not in named:
                 scores[cause] = round(score(cause, named), DECIMALS)
-    named, certainty = _swap_redundant(named, certainty, candidates, contradicted, score, position)
+    named, certainty = _swap_redundant(named, certainty, candidates, contradicted, score, position, roots)
     named, certainty, beside = _name_companions(named, certainty, companions or {}, candidates, contradicted,
-                                                score, position)
+                                                score, position, roots)
     scores = {c: round(score(c, named), DECIMALS) for c in candidates}
     others = [c for c in candidates if c not in named]
     for cause in others:
@@ -234,7 +244,7 @@ def rank_causes(links: Iterable[Link], order: Sequence[str],
     return ranked
 
 
-def _swap_redundant(named, certainty, candidates, contradicted, score, position):
+def _swap_redundant(named, certainty, candidates, contradicted, score, position, roots=frozenset()):
     """One swap pass over the greedy choice (differential.md, section 6, step 3).
 
     Greedy naming can lock in a cause early on the strength of findings that
@@ -242,13 +252,14 @@ def _swap_redundant(named, certainty, candidates, contradicted, score, position)
     is named first, and a cause with strong evidence of its own comes sixth.
     Judged against the others named, the named cause that adds least is
     replaced by the unnamed cause that would add more, as long as the new set
-    still names every member with certainty ``NAMED`` or more. The pass
+    still names every member with certainty ``NAMED`` or more; a named root
+    cause is not the one replaced (see :func:`_adding_least`). The pass
     makes at most one swap per candidate, so it ends whatever the evidence.
 
     Returns the names in naming order and their certainties at naming.
     """
     for _ in range(len(candidates) if named else 0):
-        weakest = _adding_least(named, named, score, position)
+        weakest = _adding_least(named, named, score, position, roots)
         rest = [n for n in named if n != weakest]
         challengers = [c for c in candidates if c not in named and c not in contradicted]
         if not challengers:
@@ -263,7 +274,7 @@ def _swap_redundant(named, certainty, candidates, contradicted, score, position)
     return named, certainty
 
 
-def _name_companions(named, certainty, companions, candidates, contradicted, score, position):
+def _name_companions(named, certainty, companions, candidates, contradicted, score, position, roots=frozenset()):
     """Name beside each named cause the causes it is named with (``companions``) whose evidence,
     with every named cause counted, still reaches ``NAMED``. At the cap, the named cause that adds
     least beside the others gives way; a cause that brought a companion in, or came in as one,
@@ -281,7 +292,7 @@ def _name_companions(named, certainty, companions, candidates, contradicted, sco
                 droppable = [n for n in chosen if n not in keep]
                 if not droppable:
                     continue
-                chosen.remove(_adding_least(droppable, chosen, score, position))
+                chosen.remove(_adding_least(droppable, chosen, score, position, roots))
             order, values = _name_in_turn(chosen + [other], score, position)
             if min(values.values()) < NAMED:
                 continue
@@ -290,9 +301,14 @@ def _name_companions(named, certainty, companions, candidates, contradicted, sco
     return named, certainty, beside
 
 
-def _adding_least(among, named, score, position):
-    """Of the causes ``among`` (all named), the one whose evidence adds least beside the other named causes."""
-    return min(among, key=lambda n: (round(score(n, [m for m in named if m != n]), DECIMALS), -position.get(n, 0)))
+def _adding_least(among, named, score, position, roots=frozenset()):
+    """Of the causes ``among`` (all named), the one whose evidence adds least beside the other named causes.
+
+    A root cause (``roots``: the seeds call it the origin of the others) is passed over while any
+    other is left: where it is present, much of what the others explain follows from it, so it is
+    the last a consultant would drop to stay within five."""
+    pool = [n for n in among if n not in roots] or list(among)
+    return min(pool, key=lambda n: (round(score(n, [m for m in named if m != n]), DECIMALS), -position.get(n, 0)))
 
 
 def _name_in_turn(chosen, score, position):

@@ -224,7 +224,7 @@ class _Session:
         return values
 
 
-    def rank_causes(self, order, companions=None) -> None:
+    def rank_causes(self, order, companions=None, roots=frozenset()) -> None:
         """Run the differential diagnosis over the evidence of the causes stage."""
         links = []
         for cause, found in self.evidence.get("cause", {}).items():
@@ -236,7 +236,7 @@ class _Session:
                     links += [Link(cause, finding, piece, index, origin, cf) for piece, origin in pieces]
                 else:
                     links.append(Link(cause, finding, cf, index, self._origin(firing)))
-        self.causes = rank_causes(links, order, companions)
+        self.causes = rank_causes(links, order, companions, roots)
         self._ranked = True
 
     def _pieces(self, firing: Firing, cf: float) -> list[tuple[float, frozenset]] | None:
@@ -396,6 +396,7 @@ class Reasoner:
                      for s in ruleset.stages for kind in s.concludes}
         self._cause_order = tuple(kb.causes)
         self._companions = {c.id: c.named_with for c in kb.causes.values() if c.named_with}
+        self._roots = frozenset(c.id for c in kb.causes.values() if c.root_because)
         read_ids = {kind: ids for kind, ids in self._ids.items() if ids}
         if self.engine == "clips":
             from .compiler_clips import ClipsStages
@@ -437,7 +438,7 @@ class Reasoner:
             if fired is not None:
                 fired.extend(rule.id for rule in rules)
             if "cause" in stage.concludes:  # the causes compete before any later stage reads them
-                session.rank_causes(self._cause_order, self._companions)
+                session.rank_causes(self._cause_order, self._companions, self._roots)
             concluded = {}
             for kind in stage.concludes:
                 certainties = session.combined(kind)

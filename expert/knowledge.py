@@ -86,6 +86,9 @@ class Cause(Symptom):
     #: even past the cap of named causes (a budget fight is usually a promotion conflict too)
     named_with: tuple[str, ...] = ()
     named_with_because: Text | None = None
+    #: why the seeds call this cause the origin of the others (None: an ordinary cause); once named,
+    #: a root cause is the last to give way at the cap
+    root_because: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +120,8 @@ class Measure(Entry):
     tips: Mapping[str, tuple[str, ...]] | None
     suggested: tuple[str, ...]
     variants: tuple["NameVariant", ...] = ()  # the name in the words of the organisation the answers describe
+    # keeps a level's lapsing practices alive (decision 6): a rule may plan it at any level, from any step
+    keeps_level_alive: bool = False
 
     def title(self, answers: Mapping[str, Any], proposed: bool = True) -> Text:
         """The measure's name for the organisation the answers describe (the first variant whose
@@ -621,7 +626,8 @@ def _make(name, e, loc, doc, index, question_types):
         beside = e.get("named_with") or {}
         return Cause(**common, name=_text(e["name"]), description=_text(e["description"]),
                      evidence=tuple(e.get("evidence", ())), named_with=tuple(beside.get("causes", ())),
-                     named_with_because=_text(beside.get("because")))
+                     named_with_because=_text(beside.get("because")),
+                     root_because=_text((e.get("root") or {}).get("because")))
     if name == "context":
         return ContextFactor(**common, name=_text(e["name"]), proposition=_text(e["proposition"]),
                              opposite=_text(e.get("opposite")), effect=_text(e["effect"]))
@@ -635,7 +641,8 @@ def _make(name, e, loc, doc, index, question_types):
                        cautions=_text_list(e.get("cautions")), tips=_text_list(e.get("tips")),
                        suggested=tuple(e.get("suggested", ())), variants=_variants(
                            e, ("measures", index), NAME_VARIANT_SPEC, "{when: <condition>, name: {en, ru}, change: true|false}",
-                           lambda when, v: NameVariant(when, _text(v["name"]), v.get("change", False)), doc, question_types))
+                           lambda when, v: NameVariant(when, _text(v["name"]), v.get("change", False)), doc, question_types),
+                       keeps_level_alive=e.get("keeps_level_alive", False))
     if name == "owners":
         takeovers = []
         for i, item in enumerate(e.get("takes_over", ())):

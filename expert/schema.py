@@ -144,6 +144,7 @@ SPECS: dict[str, dict[str, Field]] = {
         "id": ID, "name": Field(text), "description": Field(text),
         "evidence": Field(id_list, required=False),
         "named_with": Field(nested({"causes": Field(nonempty_id_list), "because": Field(text)}), required=False),
+        "root": Field(nested({"because": Field(text)}), required=False),
         "sources": SOURCES,
     },
     "context": {
@@ -163,6 +164,7 @@ SPECS: dict[str, dict[str, Field]] = {
         "tips": Field(text_list, required=False),
         "suggested": Field(id_list, required=False),
         "variants": Field(lambda v: None if isinstance(v, list) and v else "needs a non-empty list", required=False),
+        "keeps_level_alive": Field(lambda v: None if isinstance(v, bool) else "needs true or false", required=False),
         "sources": SOURCES,
     },
     "owners": {"id": ID, "name": Field(text),

@@ -257,6 +257,10 @@ BROKEN_ENTRIES = [
      "        change: maybe\n", "knowledge/measures-diagnostic-defined-aligned.yaml:", "'change' needs true or false"),
     ("cause-named-with-an-unknown-cause", "kb", "causes.yaml", "      causes: [CAUSE-PROMOTION-3P]",
      "      causes: [CAUSE-PROMOTION-4P]", "knowledge/causes.yaml:", "unknown cause 'CAUSE-PROMOTION-4P'"),
+    ("cause-root-without-a-reason", "kb", "causes.yaml", "    root:\n      because: {en: \"The Chinese seed calls the disagreement",
+     "    root:\n      reason: {en: \"The Chinese seed calls the disagreement", "knowledge/causes.yaml:", "because"),
+    ("measure-keeps-level-alive-not-a-flag", "kb", "measures-aligned.yaml", "    keeps_level_alive: true\n",
+     "    keeps_level_alive: often\n", "knowledge/measures-aligned.yaml:", "'keeps_level_alive' needs true or false"),
 ]
 
 

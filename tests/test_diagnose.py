@@ -288,6 +288,27 @@ class TestPlanPriorities:
         systems = next(c for c in summary(d, Messages(system.kb, "en"))["causes"] if c["name"] == system.kb.causes["CAUSE-NO-SHARED-SYSTEMS"].name["en"])
         assert not systems["steps"] and systems["steps_text"] == "treated at a later level"
 
+    def test_a_defined_firm_whose_rules_lapse_gets_them_enforced_and_reviewed(self, system):
+        """A 60-person firm staying Defined whose written rules are kept less and less: enforcement of
+        the agreed rules belongs to the Integrated step in the digest, but keeping a level's lapsing
+        practice alive is not held back by the measure's step (decision 6). Enforcement and the periodic
+        review are planned; the rules are not written again."""
+        answers = {"marketing_department": "one_person", "employees": 60, "market_type": "both",
+                   "marketing_role": ("sales_support", "image"), "joint_meetings": "weekly", "conflict_frequency": "rarely",
+                   "heads_meet": "rarely", "ceo_role": ("leaves_to_heads",), "interaction_rules": "slipping",
+                   "shared_terms": 4, "role_split": "clear_flexible", "duplicated_work": "never",
+                   "mutual_knowledge": "know_not_learn", "joint_projects": "big_events", "joint_planning": "separately",
+                   "marketers_in_deals": "never", "market_change": ("stable",), "current_state_satisfies": 3}
+        d = expert.diagnose(expert.AnswerSheet(answers=answers), system)
+        assert (d.level.value, d.target.value) == (2, 2)
+        enforce = system.kb.measures["MEAS-ENFORCE-PROCESS-CONFORMITY"]
+        assert enforce.keeps_level_alive and enforce.phase == "TRANS-3-TO-4"
+        assert {"MEAS-ENFORCE-PROCESS-CONFORMITY", "MEAS-PERIODIC-RELATIONSHIP-REVIEW"} <= set(d.plan.order)
+        assert "MEAS-FORMALISE-INTERACTION-RULES" not in d.plan.order
+        # other measures of the Integrated step stay out of a plan that aims for Defined
+        assert not [m for m in d.plan.order if system.kb.measures[m].phase == "TRANS-3-TO-4"
+                    and not system.kb.measures[m].keeps_level_alive]
+
     # A new head of sales who cannot judge a third of the topics; the level itself is settled.
     PARTIAL_VIEW = {"marketing_department": "separate", "leadership": "ceo", "employees": 1800, "market_type": "b2c",
                     "marketing_origin": "unknown", "marketing_role": ("sales_support", "image", "strategy"),

@@ -58,3 +58,20 @@ def test_a_companion_too_weak_to_be_named_on_its_own_evidence_is_not_named():
     named = {c.id for c in rank_causes(weak, list("ABCDEP"), companions={"E": ("P",)}) if c.named}
 
     assert named == set("ABCDE")
+
+
+def test_a_root_cause_does_not_give_way_to_a_companion():
+    # As above, but D is a cause the seeds call the origin of the others: C, the next that adds
+    # least, gives way to P instead.
+    ranking = rank_causes(_crowd(), list("ABCDEP"), companions={"E": ("P",)}, roots=frozenset("D"))
+    assert {c.id for c in ranking if c.named} == set("ABDEP")
+
+
+def test_the_cause_that_gives_way_is_never_a_root_while_another_could():
+    # the swap pass and the companions both drop the named cause that adds least beside the others
+    from expert.differential import _adding_least
+    adds = {"X": 0.9, "R": 0.5, "S": 0.6}
+    score = lambda cause, others: adds[cause]  # noqa: E731 - what each adds beside the others
+    assert _adding_least(["X", "R"], ["X", "R"], score, {}) == "R"
+    assert _adding_least(["X", "R"], ["X", "R"], score, {}, roots=frozenset("R")) == "X"
+    assert _adding_least(["R", "S"], ["R", "S"], score, {}, roots=frozenset("RS")) == "R"  # all roots: the least

@@ -133,8 +133,8 @@ SMALL_RULES = {
 
 
 class SmallKnowledgeBase:
-    # in the order the differential diagnosis breaks ties in; none is named with another
-    causes = {c: SimpleNamespace(id=c, named_with=()) for c in ("C1", "C2", "C3")}
+    # in the order the differential diagnosis breaks ties in; none is named with another, none is a root
+    causes = {c: SimpleNamespace(id=c, named_with=(), root_because=None) for c in ("C1", "C2", "C3")}
 
     def ids_of_kind(self, kind):
         return {"symptom": ("S1", "S2", "S3", "S4"), "cause": self.causes}.get(kind, ())

@@ -299,6 +299,9 @@ def _differential(w: Writer, node: ProofNode) -> str:
     if r.named and r.named_beside:
         verdict = w.t("explain.how.named_beside", rank=r.rank, cause=r.named_beside,
                       because=w.kb.causes[node.id].named_with_because[w.lang].rstrip("."))
+    elif r.named and w.kb.causes[node.id].root_because:
+        verdict = w.t("explain.how.named_root", rank=r.rank,
+                      because=w.kb.causes[node.id].root_because[w.lang].rstrip("."))
     elif r.named:
         verdict = w.t("explain.how.named", rank=r.rank)
     elif r.contradicted:

@@ -178,6 +178,8 @@ def select(kb: KnowledgeBase, inference: Inference, level_id: str | None, target
             return False
         if not beyond_target(m, target):
             return True
+        if m.keeps_level_alive and m.cost not in COSTLY:
+            return True  # decision 6: keeping a lapsing practice alive is not held back by the measure's step
         # from a later step: only a free or cheap measure of the very next step, never a restructuring
         first = step(m)
         return m.cost not in COSTLY and ident not in STRUCTURES and first is not None and first[0] == target

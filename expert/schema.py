@@ -72,6 +72,10 @@ def number(value) -> str | None:
     return None if is_number(value) else "needs a number"
 
 
+def flag(value) -> str | None:
+    return None if isinstance(value, bool) else "needs true or false"
+
+
 def one_of(*allowed) -> Callable[[Any], str | None]:
     def check(value):
         return None if value in allowed else "must be one of: " + ", ".join(map(str, allowed))
@@ -164,7 +168,7 @@ SPECS: dict[str, dict[str, Field]] = {
         "tips": Field(text_list, required=False),
         "suggested": Field(id_list, required=False),
         "variants": Field(lambda v: None if isinstance(v, list) and v else "needs a non-empty list", required=False),
-        "keeps_level_alive": Field(lambda v: None if isinstance(v, bool) else "needs true or false", required=False),
+        "keeps_level_alive": Field(flag, required=False),
         "sources": SOURCES,
     },
     "owners": {"id": ID, "name": Field(text),
@@ -222,7 +226,7 @@ TAKEOVER_SPEC = {"when": Field(lambda v: None), "roles": Field(id_list, required
 VARIANT_SPEC = {"when": Field(lambda v: None), "text": Field(text), "help": Field(text, required=False)}
 
 NAME_VARIANT_SPEC = {"when": Field(lambda v: None), "name": Field(text),
-                     "change": Field(lambda v: None if isinstance(v, bool) else "needs true or false", required=False)}
+                     "change": Field(flag, required=False)}
 
 RULE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 

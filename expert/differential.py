@@ -48,7 +48,10 @@ stage reads the causes:
   knowledge base's ``root``: the dispute over separating marketing from
   sales, the dispute over status and power) is not the one that gives way,
   in the swap pass or to a cause named beside another, while another named
-  cause could.
+  cause could. Where such a cause is left out at the cap with ``ROOT_NAMED``
+  or more of its own, beside the causes named, it is named in place of the
+  named cause that adds least: much of what the others explain follows from
+  it, so five causes more certain than it do not crowd it out.
 
 A cause is *named* when its certainty after this competition reaches
 ``NAMED`` (and at most ``MAX_NAMED`` are); the others are "also possible",
@@ -69,6 +72,7 @@ NAMED = 0.45  # a cause is named at this certainty after competition ...
 MAX_NAMED = 5  # ... and a consultant names at most this many
 CAP_UNNAMED = 0.44  # a cause beyond the first five is declared just below NAMED
 CONTRADICTED = -0.5  # an answer against a cause this firm keeps it from being named
+ROOT_NAMED = 0.7  # a root cause this certain beside the named ones is named even at the cap ("likely")
 DECIMALS = 4
 
 
@@ -223,6 +227,7 @@ def rank_causes(links: Iterable[Link], order: Sequence[str],
     named, certainty = _swap_redundant(named, certainty, candidates, contradicted, score, position, roots)
     named, certainty, beside = _name_companions(named, certainty, companions or {}, candidates, contradicted,
                                                 score, position, roots)
+    named, certainty = _name_roots(named, certainty, beside, candidates, contradicted, score, position, roots)
     scores = {c: round(score(c, named), DECIMALS) for c in candidates}
     others = [c for c in candidates if c not in named]
     for cause in others:
@@ -299,6 +304,30 @@ def _name_companions(named, certainty, companions, candidates, contradicted, sco
             named, certainty = order, values
             beside[other] = anchor
     return named, certainty, beside
+
+
+def _name_roots(named, certainty, beside, candidates, contradicted, score, position, roots=frozenset()):
+    """Name each root cause left out at the cap whose evidence beside the named causes still
+    reaches ``ROOT_NAMED``, in place of the named cause that adds least (never another root, nor a
+    cause named beside another or one that brought a companion in). Returns the names in naming
+    order and their certainties."""
+    for root in sorted(roots, key=lambda c: position.get(c, len(position))):
+        if root in named or root in contradicted or root not in candidates:
+            continue
+        if round(score(root, named), DECIMALS) < ROOT_NAMED:
+            continue
+        chosen = list(named)
+        if len(chosen) >= MAX_NAMED:
+            keep = set(roots) | set(beside) | set(beside.values())
+            droppable = [n for n in chosen if n not in keep]
+            if not droppable:
+                continue
+            chosen.remove(_adding_least(droppable, chosen, score, position))
+        order, values = _name_in_turn(chosen + [root], score, position)
+        if min(values.values()) < NAMED:
+            continue
+        named, certainty = order, values
+    return named, certainty
 
 
 def _adding_least(among, named, score, position, roots=frozenset()):

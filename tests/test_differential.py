@@ -75,3 +75,15 @@ def test_the_cause_that_gives_way_is_never_a_root_while_another_could():
     assert _adding_least(["X", "R"], ["X", "R"], score, {}) == "R"
     assert _adding_least(["X", "R"], ["X", "R"], score, {}, roots=frozenset("R")) == "X"
     assert _adding_least(["R", "S"], ["R", "S"], score, {}, roots=frozenset("RS")) == "R"  # all roots: the least
+
+
+def test_a_root_cause_left_out_at_the_cap_is_named_when_its_own_evidence_is_strong():
+    # Five causes more certain than R fill the five places; R is the origin of the others and
+    # likely on its own evidence, so it is named, and the named cause that adds least gives way.
+    crowd = [link for link in _crowd() if link.cause != "P"]
+    ranking = rank_causes(crowd + [Link("R", "own-R", 0.7, 10)], list("ABCDER"), roots=frozenset("R"))
+    assert {c.id for c in ranking if c.named} == set("ABCDR")
+    # only a root is named past the cap, and only when its evidence is strong
+    assert {c.id for c in rank_causes(crowd + [Link("R", "own-R", 0.7, 10)], list("ABCDER")) if c.named} == set("ABCDE")
+    weak = rank_causes(crowd + [Link("R", "own-R", 0.6, 10)], list("ABCDER"), roots=frozenset("R"))
+    assert {c.id for c in weak if c.named} == set("ABCDE")

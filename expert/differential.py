@@ -291,17 +291,10 @@ def _name_companions(named, certainty, companions, candidates, contradicted, sco
                 continue
             if round(score(other, named), DECIMALS) < NAMED:
                 continue
-            chosen = list(named)
-            if len(chosen) >= MAX_NAMED:
-                keep = {anchor} | set(beside) | set(beside.values())
-                droppable = [n for n in chosen if n not in keep]
-                if not droppable:
-                    continue
-                chosen.remove(_adding_least(droppable, chosen, score, position, roots))
-            order, values = _name_in_turn(chosen + [other], score, position)
-            if min(values.values()) < NAMED:
+            admitted = _admit(named, other, {anchor} | set(beside) | set(beside.values()), score, position, roots)
+            if admitted is None:
                 continue
-            named, certainty = order, values
+            named, certainty = admitted
             beside[other] = anchor
     return named, certainty, beside
 
@@ -316,18 +309,25 @@ def _name_roots(named, certainty, beside, candidates, contradicted, score, posit
             continue
         if round(score(root, named), DECIMALS) < ROOT_NAMED:
             continue
-        chosen = list(named)
-        if len(chosen) >= MAX_NAMED:
-            keep = set(roots) | set(beside) | set(beside.values())
-            droppable = [n for n in chosen if n not in keep]
-            if not droppable:
-                continue
-            chosen.remove(_adding_least(droppable, chosen, score, position))
-        order, values = _name_in_turn(chosen + [root], score, position)
-        if min(values.values()) < NAMED:
-            continue
-        named, certainty = order, values
+        admitted = _admit(named, root, set(roots) | set(beside) | set(beside.values()), score, position, roots)
+        if admitted is not None:
+            named, certainty = admitted
     return named, certainty
+
+
+def _admit(named, newcomer, keep, score, position, roots=frozenset()):
+    """The causes named, in naming order with their certainties, once ``newcomer`` is named too.
+
+    At the cap, the named cause that adds least beside the others gives way, never one in ``keep``.
+    None where every named cause is to be kept, or where a cause would then fall below ``NAMED``."""
+    chosen = list(named)
+    if len(chosen) >= MAX_NAMED:
+        droppable = [n for n in chosen if n not in keep]
+        if not droppable:
+            return None
+        chosen.remove(_adding_least(droppable, chosen, score, position, roots))
+    order, values = _name_in_turn(chosen + [newcomer], score, position)
+    return (order, values) if min(values.values()) >= NAMED else None
 
 
 def _adding_least(among, named, score, position, roots=frozenset()):

@@ -25,7 +25,10 @@ never by reading the rules' content, so it follows the rules as they change:
 * **Follow-ups.** An answer that changes nothing itself is tried again with
   each answer of each follow-up it opens, one follow-up at a time, and those
   with the follow-ups they open in turn (``FOLLOW_UPS`` levels), so a question
-  that matters only through its follow-ups is asked.
+  that matters only through its follow-ups is asked. Evidence adds up, so the
+  follow-ups an answer opens are also tried together, each answered the way
+  that moves the certainties most (whether marketing generates leads opens
+  several lead questions, none decisive alone).
 * **Most first.** A question *matters* when one of its trials changes the
   verdict; its weight is the mean change over its answer classes (the level
   or the aim 3, a named cause 2, a plan measure 1). The heaviest of those
@@ -426,6 +429,7 @@ class Selector:
         kb = self.system.kb
         after = _states(kb, trial)
         change, movement, move = 0.0, 0.0, (0, {})
+        strongest: dict[str, tuple[float, Any]] = {}  # follow-up → the answer that moves the certainties most
         for follow_up in kb.questions:
             if after[follow_up] is not True or states[follow_up] is True or follow_up in trial:
                 continue
@@ -437,6 +441,9 @@ class Selector:
                 movement = max(movement, r.movement(base))
                 if change:
                     return change, movement, move
+                pushed = r.movement(reading)
+                if pushed > strongest.get(follow_up, (0.0, None))[0]:
+                    strongest[follow_up] = (pushed, other)
                 moved = len(r.verdict.plan ^ base.verdict.plan)
                 if moved > move[0]:
                     move = (moved, {follow_up: other})
@@ -447,6 +454,11 @@ class Selector:
                         return more, movement, move
                     if deeper_move[0] > move[0]:
                         move = (deeper_move[0], {follow_up: other, **deeper_move[1]})
+        if len(strongest) > 1:
+            # evidence adds up: the follow-ups an answer opens, together, each answered the way that moves most
+            together = dict(trial, **{q: value for q, (_, value) in sorted(strongest.items())})
+            r = self._read(together)
+            change, movement = r.verdict.change(base.verdict), max(movement, r.movement(base))
         return change, movement, move
 
     def _joint(self, answers, base: Reading, readings: Mapping[str, list], movers: Mapping[str, dict]) -> str | None:

@@ -36,7 +36,8 @@ from .knowledge import KnowledgeBase, Question
 ROLES = ("executive", "sales", "marketing", "other")
 UNKNOWN_WORDS = ("?", "unknown", "не знаю", "u")
 _TOP_KEYS = ("organization", "respondent", "date", "questionnaire", "lang", "confirmed", "not_needed", "answers",
-             "quick")
+             "quick", "quick_offer")
+QUICK_ACCEPTED = "accepted"  # ``quick_offer:`` in a file: the offer was accepted before any statement was rated
 PROFILE = ("organization", "role")
 MAX_NAME = 200  # characters of an organisation's name
 
@@ -54,7 +55,9 @@ class AnswerSheet:
     them could change the diagnosis (:mod:`expert.selection`); answering one
     takes it off the list. ``quick`` holds the
     ratings of the quick self-assessment (``expert.quick``): None when it was
-    never offered, ``{}`` when it was declined. ``derived`` holds values Accord
+    never offered, ``{}`` when it was declined; ``quick_accepted`` records that
+    the offer was accepted before any statement was rated, so a resumed
+    consultation goes on to the statements. ``derived`` holds values Accord
     worked out rather than asked (``derived:`` in the knowledge base), such as
     how far several respondents differ; they are never read from or written to
     a file.
@@ -73,6 +76,7 @@ class AnswerSheet:
     confirmed: tuple[str, ...] = ()
     not_needed: tuple[str, ...] = ()
     quick: dict[str, Any] | None = None  # statement id → 1–5 or 'unknown'
+    quick_accepted: bool = False  # the offer of the quick self-assessment was accepted, nothing rated yet
     derived: dict[str, Any] = field(default_factory=dict)  # worked out, not asked (several respondents)
 
     def to_document(self) -> dict:
@@ -95,6 +99,8 @@ class AnswerSheet:
         data["answers"] = {q: list(v) if isinstance(v, tuple) else v for q, v in self.answers.items()}
         if self.quick is not None:
             data["quick"] = dict(self.quick)
+        elif self.quick_accepted:
+            data["quick_offer"] = QUICK_ACCEPTED
         return data
 
 
@@ -165,6 +171,10 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
     from .quick import check_quick  # the quick self-assessment builds on this module
 
     quick = check_quick(doc, kb, data.get("quick"))
+    offer = data.get("quick_offer")
+    if offer is not None and offer != QUICK_ACCEPTED:
+        raise InputError(f"{quoted(offer)} is not a state of the quick self-assessment's offer; expected "
+                         f"{QUICK_ACCEPTED}", doc.locate("quick_offer"))
     raw = data["answers"]
     if raw is None:
         raw = {}
@@ -191,7 +201,8 @@ def check_answers(doc: Document, kb: KnowledgeBase) -> AnswerSheet:
     given = tuple(step for step, key in zip(PROFILE, ("organization", "respondent")) if key in data)
     return AnswerSheet(organization, role, dict(sorted(answers.items(), key=lambda kv: order[kv[0]])),
                        lang, doc.name, given_on, current, version if version < current else None, retired,
-                       given, confirmed, tuple(q for q in not_needed if q not in answers), quick)
+                       given, confirmed, tuple(q for q in not_needed if q not in answers), quick,
+                       quick_accepted=offer == QUICK_ACCEPTED and quick is None)
 
 
 def _check_confirmed(doc: Document, kb: KnowledgeBase, confirmed) -> tuple[str, ...]:

@@ -278,7 +278,8 @@ class QuickConsultation:
         if self.ask_profile and (self.sheet.role is not None or self.sheet.answers or self.sheet.quick):
             self.sheet.profile_given = tuple(dict.fromkeys(tuple(self.sheet.profile_given) + PROFILE))
         self._at: str | None = None  # the step the user went back to
-        self._accepted = False  # the offer was accepted in this consultation
+        # the offer was accepted (in this consultation, or before it was interrupted: the sheet says so)
+        self._accepted = self.offer and self.sheet.quick_accepted
 
     @property
     def kb(self) -> KnowledgeBase:
@@ -396,9 +397,13 @@ class QuickConsultation:
                 return Outcome(INVALID, step, problem="type 1 for yes or 2 for no")
             changed = False
             self._accepted = value == "yes"
+            if value == "yes" and self.sheet.quick is None:
+                changed = not self.sheet.quick_accepted  # saved, so that a resumed consultation goes on from here
+                self.sheet.quick_accepted = True
             if value == "no" and not self.ratings:
-                changed = self.sheet.quick is None
+                changed = self.sheet.quick is None or self.sheet.quick_accepted
                 self.sheet.quick = {}
+                self.sheet.quick_accepted = False
             self._advance(step.id)
             return Outcome(ANSWERED, step, value=value, changed=changed)
         rating, problem = rating_of(value)

@@ -185,6 +185,32 @@ class TestCommandLine:
         assert rated.exit_code == 0, rated.stderr
         assert "Quick self-assessment" in rated.stdout and "Total 100 of 100" in rated.stdout
 
+    def test_an_accepted_offer_survives_the_end_of_input(self, runner, system, tmp_path):
+        # a respondent answering one line per run accepts the offer, and the next run goes on to the
+        # statements with the same command, not back to the offer (every given answer is kept)
+        sheet = example(system, EXAMPLES / "defined-manufacturer.yaml")
+        path = tmp_path / "a.yaml"
+        accepted = runner.invoke(cli.main, ["diagnose", "--save", str(path)],
+                                 input="\n".join(lines_for(system, sheet) + ["1"]) + "\n")
+        assert accepted.exit_code == 0, accepted.stderr
+        assert yaml.safe_load(path.read_text(encoding="utf-8"))["quick_offer"] == "accepted"
+        resumed = runner.invoke(cli.main, ["diagnose", "--save", str(path), "--resume"], input="4\n")
+        assert resumed.exit_code == 0, resumed.stderr
+        saved = yaml.safe_load(path.read_text(encoding="utf-8"))
+        assert saved["quick"] == {"common_terms": 4} and "quick_offer" not in saved
+        declined = runner.invoke(cli.main, ["diagnose", "--save", str(tmp_path / "b.yaml")],
+                                 input="\n".join(lines_for(system, sheet) + ["1", "back", "2"]) + "\n")
+        assert declined.exit_code == 0, declined.stderr
+        saved = yaml.safe_load((tmp_path / "b.yaml").read_text(encoding="utf-8"))
+        assert saved["quick"] == {} and "quick_offer" not in saved
+
+    def test_a_bad_offer_state_is_refused_with_one_line(self, runner, tmp_path):
+        path = tmp_path / "a.yaml"
+        path.write_text("answers: {marketing_department: separate}\nquick_offer: maybe\n", encoding="utf-8")
+        result = runner.invoke(cli.main, ["diagnose", "--answers", str(path)])
+        assert result.exit_code == 2 and "quick_offer" in result.stderr and "accepted" in result.stderr
+        assert "Traceback" not in result.stderr
+
 
 class TestInTheDiagnosis:
     def test_a_band_the_diagnosis_agrees_with(self, system):

@@ -55,7 +55,10 @@ stage reads the causes:
 
 A cause is *named* when its certainty after this competition reaches
 ``NAMED`` (and at most ``MAX_NAMED`` are); the others are "also possible",
-with the named cause that absorbed their evidence. Every later stage reads the
+with the more likely causes that absorbed their evidence. The cap limits what
+is said, not what is believed: for the certainty of the causes left unnamed,
+the greedy naming goes on past the cap, so a likely cause left out at five
+still explains away what it explains best. Every later stage reads the
 certainty after competition, so the plan treats the named causes.
 
 See ``../shared/domain/differential.md`` for the options weighed.
@@ -98,7 +101,7 @@ class RankedCause:
     certainty: float  # after competition (later stages read it capped below NAMED when not named)
     evidence_certainty: float  # all evidence combined cause by cause (MYCIN)
     counted: tuple[int, ...]  # firings whose evidence still counts after competition
-    explained_by: tuple[str, ...]  # named causes that explain its findings at least as well
+    explained_by: tuple[str, ...]  # more likely causes (named, or past the cap) that explain its findings at least as well
     against: tuple[int, ...]  # firings of evidence against it
     contradicted: bool = False  # an answer speaks firmly against it (CONTRADICTED): never named
     disputed: bool = False  # contradicted, yet certain enough with the answer against it counted: worth checking
@@ -228,15 +231,15 @@ def rank_causes(links: Iterable[Link], order: Sequence[str],
     named, certainty, beside = _name_companions(named, certainty, companions or {}, candidates, contradicted,
                                                 score, position, roots)
     named, certainty = _name_roots(named, certainty, beside, candidates, contradicted, score, position, roots)
-    scores = {c: round(score(c, named), DECIMALS) for c in candidates}
     others = [c for c in candidates if c not in named]
+    explaining = _explaining_past_the_cap(named, others, contradicted, score, position)
     for cause in others:
-        certainty[cause] = scores[cause]
+        certainty[cause] = round(score(cause, explaining), DECIMALS)
     others.sort(key=lambda c: (-certainty[c], position.get(c, 0)))
 
     ranked = []
     for rank, cause in enumerate(named + others, start=1):
-        before = named[:named.index(cause)] if cause in named else named
+        before = named[:named.index(cause)] if cause in named else [c for c in explaining if c != cause]
         counted = tuple(sorted(firing for _, firing in counting(cause, before).values()))
         absorbed = tuple(n for n in before if any(strength[link.finding].get(n, 0.0) >= strength[link.finding][cause]
                                                   for link in positive.get(cause, ())))
@@ -247,6 +250,23 @@ def rank_causes(links: Iterable[Link], order: Sequence[str],
             counted, absorbed, tuple(sorted({link.firing for link in negative.get(cause, ())})),
             cause in contradicted, cause in contradicted and certainty[cause] >= NAMED, beside.get(cause)))
     return ranked
+
+
+def _explaining_past_the_cap(named, others, contradicted, score, position):
+    """The causes that explain findings away for the causes left unnamed: the named ones, and then,
+    as the greedy naming would have gone on without the cap, every further cause that reaches
+    ``NAMED`` beside them. Five named causes are what a consultant says, not all a consultant
+    believes: a likely cause left out at the cap still accounts for the findings it explains best,
+    so a weaker cause that shares them is not listed on their strength."""
+    explaining = list(named)
+    remaining = [c for c in others if c not in contradicted]
+    while remaining:
+        best = max(remaining, key=lambda c: (round(score(c, explaining), DECIMALS), -position.get(c, 0)))
+        if round(score(best, explaining), DECIMALS) < NAMED:
+            break
+        explaining.append(best)
+        remaining.remove(best)
+    return explaining
 
 
 def _swap_redundant(named, certainty, candidates, contradicted, score, position, roots=frozenset()):

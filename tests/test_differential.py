@@ -87,3 +87,14 @@ def test_a_root_cause_left_out_at_the_cap_is_named_when_its_own_evidence_is_stro
     assert {c.id for c in rank_causes(crowd + [Link("R", "own-R", 0.7, 10)], list("ABCDER")) if c.named} == set("ABCDE")
     weak = rank_causes(crowd + [Link("R", "own-R", 0.6, 10)], list("ABCDER"), roots=frozenset("R"))
     assert {c.id for c in weak if c.named} == set("ABCDE")
+
+
+def test_a_likely_cause_left_out_at_the_cap_still_explains_away_what_it_explains_best():
+    # A..E fill the five places; F, likely on its own evidence, is left out at the cap. Q shares
+    # F's finding, which F explains better: Q is not listed on its strength, and says F absorbed it.
+    links = [Link(cause, f"own-{cause}", 0.9 - 0.02 * i, i) for i, cause in enumerate("ABCDE")]
+    links += [Link("F", "own-F", 0.6, 10), Link("F", "shared", 0.5, 11), Link("Q", "shared", 0.4, 11)]
+    ranking = {c.id: c for c in rank_causes(links, list("ABCDEFQ"))}
+
+    assert not ranking["F"].named and ranking["F"].certainty >= 0.45
+    assert ranking["Q"].certainty == 0 and ranking["Q"].explained_by == ("F",)

@@ -177,7 +177,7 @@ class Status:
     evidence against it), ``not_concluded`` (no
     rule fired for it), ``no_rule`` (no rule can conclude it) or
     ``not_applicable`` (levels, when there is no marketing department).
-    A cause can also be ``explained`` (also possible: named causes explain its
+    A cause can also be ``explained`` (also possible: more likely causes explain its
     findings at least as well; ``explained_by`` names them), ``crowded_out``
     (certain enough, but the most certain causes have already been named) or
     ``denied`` (an answer firmly denies it, so it is never named).
@@ -193,7 +193,7 @@ class Status:
     evidence_for: float
     evidence_against: float
     chosen: str | None = None  # for level and target: the id that was chosen
-    explained_by: tuple[str, ...] = ()  # for a cause: the named causes that explain its findings
+    explained_by: tuple[str, ...] = ()  # for a cause: the more likely causes that explain its findings
 
 
 def status(d: Diagnosis, kind: str, ident: str) -> Status:

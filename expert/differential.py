@@ -233,13 +233,22 @@ def rank_causes(links: Iterable[Link], order: Sequence[str],
     named, certainty = _name_roots(named, certainty, beside, candidates, contradicted, score, position, roots)
     others = [c for c in candidates if c not in named]
     explaining = _explaining_past_the_cap(named, others, contradicted, score, position)
+
+    def explained_before(cause: str) -> list[str]:
+        """The causes that compete with ``cause`` for its findings: those named, or ranked past the
+        cap, before it (all of them, for a cause below ``NAMED``)."""
+        for order_ in (named, explaining):
+            if cause in order_:
+                return order_[:order_.index(cause)]
+        return explaining
+
     for cause in others:
-        certainty[cause] = round(score(cause, explaining), DECIMALS)
+        certainty[cause] = round(score(cause, explained_before(cause)), DECIMALS)
     others.sort(key=lambda c: (-certainty[c], position.get(c, 0)))
 
     ranked = []
     for rank, cause in enumerate(named + others, start=1):
-        before = named[:named.index(cause)] if cause in named else [c for c in explaining if c != cause]
+        before = explained_before(cause)
         counted = tuple(sorted(firing for _, firing in counting(cause, before).values()))
         absorbed = tuple(n for n in before if any(strength[link.finding].get(n, 0.0) >= strength[link.finding][cause]
                                                   for link in positive.get(cause, ())))

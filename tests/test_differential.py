@@ -98,3 +98,15 @@ def test_a_likely_cause_left_out_at_the_cap_still_explains_away_what_it_explains
 
     assert not ranking["F"].named and ranking["F"].certainty >= 0.45
     assert ranking["Q"].certainty == 0 and ranking["Q"].explained_by == ("F",)
+
+
+def test_causes_past_the_cap_compete_in_the_order_the_greedy_naming_would_have_named_them():
+    # F and G are both likely but left out at the cap, and share a finding. F, the likelier, is
+    # ranked first past the cap and keeps its full certainty; G, after it, loses the shared finding.
+    links = [Link(cause, f"own-{cause}", 0.95 - 0.01 * i, i) for i, cause in enumerate("ABCDE")]
+    links += [Link("F", "own-F", 0.7, 10), Link("F", "shared", 0.5, 11),
+              Link("G", "own-G", 0.5, 12), Link("G", "shared", 0.5, 11)]
+    ranking = {c.id: c for c in rank_causes(links, list("ABCDEFG"))}
+
+    assert not ranking["F"].named and ranking["F"].certainty == 0.85 and ranking["F"].explained_by == ()
+    assert ranking["G"].certainty == 0.5 and ranking["G"].explained_by == ("F",)

@@ -236,11 +236,9 @@ def rank_causes(links: Iterable[Link], order: Sequence[str],
 
     def explained_before(cause: str) -> list[str]:
         """The causes that compete with ``cause`` for its findings: those named, or ranked past the
-        cap, before it (all of them, for a cause below ``NAMED``)."""
-        for order_ in (named, explaining):
-            if cause in order_:
-                return order_[:order_.index(cause)]
-        return explaining
+        cap, before it (all of them, for a cause below ``NAMED``). ``explaining`` starts with the
+        named causes in naming order, so for a named cause these are the causes named before it."""
+        return explaining[:explaining.index(cause)] if cause in explaining else explaining
 
     for cause in others:
         certainty[cause] = round(score(cause, explained_before(cause)), DECIMALS)
@@ -270,8 +268,9 @@ def _explaining_past_the_cap(named, others, contradicted, score, position):
     explaining = list(named)
     remaining = [c for c in others if c not in contradicted]
     while remaining:
-        best = max(remaining, key=lambda c: (round(score(c, explaining), DECIMALS), -position.get(c, 0)))
-        if round(score(best, explaining), DECIMALS) < NAMED:
+        scores = {c: round(score(c, explaining), DECIMALS) for c in remaining}
+        best = max(remaining, key=lambda c: (scores[c], -position.get(c, 0)))
+        if scores[best] < NAMED:
             break
         explaining.append(best)
         remaining.remove(best)
